@@ -1,0 +1,66 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Upcoming features the hummingbird packages turn on: explicit `any` and imports that do not
+// leak into a module's public interface.
+let strictSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+  name: "websocket-health-check",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "websocket-health-check", targets: ["Dashboard"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+  ],
+  targets: [
+    // The bridge to ncursesw and nothing else: the macros Swift cannot import, as functions.
+    .systemLibrary(
+      name: "CNcurses",
+      providers: [.apt(["libncurses-dev"])]
+    ),
+    // Everything the timer needs; no curses, no Foundation.
+    .target(
+      name: "Engine",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "NIOTLS", package: "swift-nio"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    .executableTarget(
+      name: "Dashboard",
+      dependencies: [
+        "Engine",
+        "CNcurses",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ],
+      swiftSettings: strictSettings
+    ),
+    .testTarget(
+      name: "EngineTests",
+      dependencies: [
+        "Engine",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+      ],
+      swiftSettings: strictSettings
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Engine
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The `websocket-health-check` command: `check` when no subcommand is named, so the
+/// reference tool's `websocket-health-check URI SERVICE …` works unchanged.
+@main
+struct WebSocketHealthCheck: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "websocket-health-check",
+    abstract: "Watchdog for WebSocket services: probe, count failures, restart the systemd unit.",
+    discussion: """
+      With no subcommand it runs `check`, exactly as the Python reference tool did:
+        websocket-health-check ws://localhost:8085/websocket openems.service --threshold 6
+
+      Exit status of check:
+        0  the check ran: healthy, counted, not armed yet, restarted, or dry run
+        1  our own error (bad argument, state or log file, systemctl): nothing was restarted
+        2  the command line itself is wrong (unknown option, missing argument)
+        3  the threshold was reached but `systemctl restart` failed or timed out
+      """,
+    version: "0.1.0",
+    subcommands: [CheckCommand.self],
+    defaultSubcommand: CheckCommand.self
+  )
+
+  /// Runs the command line, mapping usage errors to exit 2 as Python's argparse does.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      let code = exitCode(for: error)
+      if code == .validationFailure {
+        let message = fullMessage(for: error)
+        Console.write(message, to: 2)
+        Glibc.exit(CheckExitStatus.usage.rawValue)
+      }
+      exit(withError: error)
+    }
+  }
+}

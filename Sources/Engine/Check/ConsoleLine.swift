@@ -1,0 +1,34 @@
+/// One line of what a check says, as the reference prints it: `[Info] WebSocket healthy`.
+///
+/// Under systemd these lines are the journal, so each event is exactly one line.
+public struct ConsoleLine: Sendable, Equatable, CustomStringConvertible {
+  public enum Kind: String, Sendable {
+    case info = "Info"
+    case warning = "Warning"
+    case error = "Error"
+    case watchdog = "Watchdog"
+  }
+
+  public var kind: Kind
+  public var text: String
+
+  public init(_ kind: Kind, _ text: String) {
+    self.kind = kind
+    self.text = text
+  }
+
+  public var description: String { "[\(kind.rawValue)] \(text)" }
+}
+
+/// How a check ended, as its exit status; documented in `--help` and the README.
+public enum CheckExitStatus: Int32, Sendable {
+  /// The check ran: healthy, counted, not armed, restarted, or dry run.
+  case completed = 0
+  /// Our own error (configuration, state or log file, systemctl unreachable): nothing was
+  /// restarted. The same code as the reference's.
+  case ourError = 1
+  /// The command line itself was wrong (unknown option, missing argument), as Python's argparse.
+  case usage = 2
+  /// The threshold was reached but `systemctl restart` failed or did not finish in time.
+  case restartFailed = 3
+}

@@ -1,0 +1,110 @@
+/// What systemd says about the watched unit.
+public struct ServiceStatus: Sendable, Equatable {
+  /// 0 when the unit has no running main process.
+  public var mainPID: Int
+  /// `active`, `inactive`, `failed`, `activating`…
+  public var activeState: String
+
+  public init(mainPID: Int, activeState: String) {
+    self.mainPID = mainPID
+    self.activeState = activeState
+  }
+}
+
+/// A failure to talk to systemd. Our error, never the WebSocket's: it never restarts anything.
+public struct ServiceManagerError: Error, Sendable, Equatable, CustomStringConvertible {
+  public let message: String
+  public var description: String { message }
+  public init(_ message: String) { self.message = message }
+}
+
+/// Asks about the watched service and restarts it. `Systemctl` in production; tests may
+/// put a stand-in `systemctl` on `PATH` instead, so the real code path runs.
+public protocol ServiceManager: Sendable {
+  func status(of unit: UnitName) throws(ServiceManagerError) -> ServiceStatus
+  func restart(_ unit: UnitName) throws(ServiceManagerError)
+  /// The exact command a restart runs, shown to an operator before confirming.
+  func restartCommand(for unit: UnitName) -> String
+}
+
+/// `systemctl`, found on `PATH`, called with an argument vector and a deadline.
+public struct Systemctl: ServiceManager {
+  /// For `show`: systemd answers in milliseconds unless it is wedged itself.
+  public var queryTimeout: Duration
+  /// For `restart`, which waits for the unit to stop and start again.
+  public var restartTimeout: Duration
+
+  public init(queryTimeout: Duration = .seconds(5), restartTimeout: Duration = .seconds(90)) {
+    self.queryTimeout = queryTimeout
+    self.restartTimeout = restartTimeout
+  }
+
+  public func status(of unit: UnitName) throws(ServiceManagerError) -> ServiceStatus {
+    let arguments = [
+      "systemctl", "show", "--property=MainPID", "--property=LoadState", "--property=ActiveState", "--",
+      unit.description,
+    ]
+    let output = try run(arguments, timeout: queryTimeout, doing: "read the MainPID of \(unit)")
+    var properties: [Substring: Substring] = [:]
+    for line in output.standardOutput.split(separator: "\n") {
+      guard let equals = line.firstIndex(of: "=") else { continue }
+      properties[line[..<equals]] = line[line.index(after: equals)...]
+    }
+    guard let pidText = properties["MainPID"], let pid = Int(pidText), pid >= 0 else {
+      throw ServiceManagerError(
+        "systemctl show \(unit) gave no MainPID (output: \(Self.oneLine(output.standardOutput))); is systemd running?")
+    }
+    if properties["LoadState"] == "not-found" {
+      throw ServiceManagerError(
+        "systemd knows no unit \(unit); check the name with: systemctl list-units --all '\(unit)*'")
+    }
+    return ServiceStatus(mainPID: pid, activeState: String(properties["ActiveState"] ?? "unknown"))
+  }
+
+  public func restart(_ unit: UnitName) throws(ServiceManagerError) {
+    _ = try run(["systemctl", "restart", "--", unit.description], timeout: restartTimeout, doing: "restart \(unit)")
+  }
+
+  public func restartCommand(for unit: UnitName) -> String {
+    "systemctl restart -- \(unit)"
+  }
+
+  private func run(_ arguments: [String], timeout: Duration, doing what: String) throws(ServiceManagerError)
+    -> ExternalCommand.Output
+  {
+    let output: ExternalCommand.Output
+    do throws(ExternalCommand.LaunchError) {
+      output = try ExternalCommand(arguments: arguments, timeout: timeout).run()
+    } catch {
+      switch error {
+      case .notFound:
+        throw ServiceManagerError("cannot \(what): systemctl not found on PATH; this tool needs systemd")
+      case .failed(let reason):
+        throw ServiceManagerError("cannot \(what): \(reason)")
+      }
+    }
+    if output.timedOut {
+      throw ServiceManagerError(
+        "cannot \(what): systemctl did not answer within \(DurationText.seconds(timeout)); systemd may still be working on it, see: systemctl status \(arguments.last!)"
+      )
+    }
+    guard output.status == 0 else {
+      let why = Self.oneLine(output.standardError)
+      throw ServiceManagerError(
+        "cannot \(what): `\(arguments.joined(separator: " "))` \(output.status.map { "exited with \($0)" } ?? "was killed")\(why.isEmpty ? "" : ": \(why)")"
+      )
+    }
+    return output
+  }
+
+  /// systemctl's message on one line, for the one-line-per-event console.
+  static func oneLine(_ text: String) -> String {
+    text.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.joined(separator: " / ")
+  }
+}
+
+extension Substring {
+  var trimmingSpaces: Substring {
+    Substring(String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()))
+  }
+}

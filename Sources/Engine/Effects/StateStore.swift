@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A problem with the state file or its directory. Our error, never the service's: the
+/// check stops without restarting anything.
+public struct StateFileError: Error, Sendable, Equatable, CustomStringConvertible {
+  public let message: String
+  public var description: String { message }
+  init(_ message: String) { self.message = message }
+}
+
+/// The reference's `<pid>:<count>` file, shared safely by the timer, the dashboard and manual runs.
+///
+/// - Every read-modify-write holds an exclusive `flock` on the state directory, so two
+///   checks at once never lose an update.
+/// - A write goes to a temp file, is fsynced, then renamed over the old one: a crash leaves
+///   the old content or the new, never a torn file.
+/// - A symbolic link at the state file's path is refused, never followed, and so is a
+///   directory (or a link to one) that belongs to another user or that others can write
+///   without the sticky bit: otherwise a local user could make root overwrite any file, the
+///   reference's weak spot in `/tmp`.
+public struct StateStore: Sendable {
+  public let path: String
+  private let directory: String
+  private let name: String
+  /// How long to wait for another check's lock before giving up.
+  public var lockTimeout: Duration = .seconds(5)
+
+  public init(path: String) throws(ConfigurationError) {
+    guard !path.isEmpty, !path.hasSuffix("/") else {
+      throw ConfigurationError("state file '\(path)' is not a file path; give one like /var/lib/websocket-health-check/failcount")
+    }
+    self.path = path
+    (directory, name) = splitPath(path)
+    guard name != "." && name != ".." else {
+      throw ConfigurationError("state file '\(path)' is not a file path")
+    }
+  }
+
+  /// What the state file held.
+  public enum Content: Sendable, Equatable {
+    /// No file: disarmed, as on a first run.
+    case missing
+    /// A valid `<pid>:<count>`.
+    case counter(FailureCounter)
+    /// `-1` alone, empty, or not `<pid>:<count>`: disarmed. Holds the text for the warning
+    /// (empty and `-1` are written by the reference itself and are not warned about).
+    case other(String)
+
+    public var counter: FailureCounter? {
+      if case .counter(let counter) = self { return counter }
+      return nil
+    }
+
+    /// Whether this content deserves a warning: neither missing nor written by a tool.
+    public var isGarbage: Bool {
+      if case .other(let text) = self { return !(text.isEmpty || text == "-1") }
+      return false
+    }
+  }
+
+  /// Creates the directory if needed and checks that it is safe; takes no lock.
+  /// Run it before probing, so a bad path is reported before anything else happens.
+  public func prepare() throws(StateFileError) {
+    let fd = try openDirectory()
+    close(fd)
+  }
+
+  /// Reads the state file without locking: for displays only, never to decide.
+  public func peek() throws(StateFileError) -> Content {
+    let fd = try openDirectory()
+    defer { close(fd) }
+    return try read(in: fd)
+  }
+
+  /// Runs `body` with the directory locked: read, decide, write, with no one in between.
+  /// - Throws: `StateFileError`, or whatever `body` throws.
+  public func withLock<T>(
+    _ body: (Content, _ write: (FailureCounter) throws(StateFileError) -> Void) throws -> T
+  ) throws -> T {
+    let fd = try openDirectory()
+    defer { close(fd) }
+    try lock(fd)
+    defer { flock(fd, LOCK_UN) }
+    let content = try read(in: fd)
+    return try body(content) { counter throws(StateFileError) in
+      try write(counter.fileText, in: fd)
+    }
+  }
+
+  // MARK: - Pieces
+
+  private func openDirectory() throws(StateFileError) -> Int32 {
+    if let error = makeDirectories(directory, mode: 0o700) {
+      throw StateFileError("\(error); choose a --state-file in a directory this user can write")
+    }
+    var link = stat()
+    if lstat(directory, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK, !Self.trusted(owner: link.st_uid) {
+      throw StateFileError(
+        "state directory \(directory) is a symbolic link owned by uid \(link.st_uid); refusing to follow it. Remove it or choose another --state-file")
+    }
+    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else {
+      throw StateFileError("cannot open state directory \(directory): \(errnoText())")
+    }
+    var info = stat()
+    fstat(fd, &info)
+    guard Self.trusted(owner: info.st_uid) else {
+      close(fd)
+      throw StateFileError(
+        "state directory \(directory) belongs to uid \(info.st_uid), not to this user (uid \(effectiveUserID)) or root; someone could plant files there. Remove it or choose another --state-file")
+    }
+    let othersMayWrite = info.st_mode & (S_IWGRP | S_IWOTH) != 0
+    if othersMayWrite && info.st_mode & S_ISVTX == 0 {
+      close(fd)
+      throw StateFileError(
+        "state directory \(directory) is writable by other users without the sticky bit; run chmod go-w \(directory) or choose another --state-file")
+    }
+    return fd
+  }
+
+  private func lock(_ fd: Int32) throws(StateFileError) {
+    let clock = ContinuousClock()
+    let giveUp = clock.now + lockTimeout
+    while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      guard errno == EWOULDBLOCK || errno == EINTR else {
+        throw StateFileError("cannot lock state directory \(directory): \(errnoText())")
+      }
+      guard clock.now < giveUp else {
+        throw StateFileError(
+          "another check has held the lock on \(directory) for over \(DurationText.seconds(lockTimeout)); is one stuck? see `ps aux | grep websocket-health-check`")
+      }
+      usleep(2_000)
+    }
+  }
+
+  private static func trusted(owner: uid_t) -> Bool {
+    owner == effectiveUserID || owner == 0
+  }
+
+  private func read(in directoryFD: Int32) throws(StateFileError) -> Content {
+    let fd = openat(directoryFD, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    if fd < 0 {
+      switch errno {
+      case ENOENT: return .missing
+      case ELOOP:
+        throw StateFileError(
+          "state file \(path) is a symbolic link; refusing to follow it (it could make root overwrite another file). Remove it: rm \(path)")
+      default:
+        throw StateFileError("cannot read state file \(path): \(errnoText())")
+      }
+    }
+    defer { close(fd) }
+    var info = stat()
+    fstat(fd, &info)
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      throw StateFileError("state file \(path) is not a regular file; remove it or choose another --state-file")
+    }
+    guard Self.trusted(owner: info.st_uid) else {
+      throw StateFileError(
+        "state file \(path) belongs to uid \(info.st_uid), not to this user or root; remove it or choose another --state-file")
+    }
+    // A real state file is a few bytes; read a little more to tell a garbage file.
+    var buffer = [UInt8](repeating: 0, count: 64)
+    let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+    guard count >= 0 else {
+      throw StateFileError("cannot read state file \(path): \(errnoText())")
+    }
+    let text = String(decoding: buffer[..<count], as: UTF8.self)
+    if let counter = FailureCounter(fileText: text) { return .counter(counter) }
+    return .other(text)
+  }
+
+  private func write(_ text: String, in directoryFD: Int32) throws(StateFileError) {
+    let temporary = ".\(name).\(getpid()).tmp"
+    unlinkat(directoryFD, temporary, 0)  // left by a crashed run with our PID, if any
+    let fd = openat(directoryFD, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw StateFileError("cannot write state file \(path): \(errnoText()); check the directory's permissions")
+    }
+    let ok = writeAll(fd, Array(text.utf8)) && fsync(fd) == 0
+    let writeError = errno
+    close(fd)
+    guard ok else {
+      unlinkat(directoryFD, temporary, 0)
+      throw StateFileError("cannot write state file \(path): \(errnoText(writeError)) (disk full?)")
+    }
+    guard renameat(directoryFD, temporary, directoryFD, name) == 0 else {
+      let renameError = errno
+      unlinkat(directoryFD, temporary, 0)
+      throw StateFileError("cannot replace state file \(path): \(errnoText(renameError))")
+    }
+    // The rename itself must reach the disk too, or a power cut could bring back the old file.
+    fsync(directoryFD)
+  }
+}

@@ -1,0 +1,77 @@
+/// What happens when the count reaches the threshold.
+public enum RestartMode: String, Sendable, CaseIterable {
+  /// Restart the service (the reference's behaviour).
+  case auto
+  /// Log what would happen; restart nothing.
+  case dryRun = "dry-run"
+}
+
+/// What one check decided, for the console, the log and the dashboard.
+public enum WatchdogDecision: Sendable, Equatable {
+  /// The probe succeeded: the counter is (re)armed at 0.
+  case healthy
+  /// The probe failed, but the WebSocket never worked for this PID: nothing is counted.
+  case notArmed
+  /// The probe failed and was counted: `count` of `threshold`.
+  case counted(count: Int, threshold: Int)
+  /// The count reached the threshold: restart (or log the dry run), then disarm.
+  case trigger(mode: RestartMode, count: Int, threshold: Int)
+}
+
+/// The failure policy of the reference tool, as a value with no I/O.
+///
+/// Given what the state file held, the service's current MainPID and whether the probe
+/// succeeded, it says what to write back and what to do. Everything around it (files,
+/// sockets, systemctl) only carries out its answer, so the rules are tested by tables.
+///
+/// Rules, from the reference:
+/// - a counter for another PID, or none, is disarmed (-1): the service restarted since;
+/// - success arms it at 0;
+/// - failure while disarmed counts nothing ("connection never succeeded");
+/// - failure while armed counts one; at the threshold it triggers and disarms, so one
+///   failing episode causes at most one restart.
+public struct Watchdog: Sendable, Equatable {
+  /// Consecutive failures that trigger; at least 1.
+  public let threshold: Int
+  public let mode: RestartMode
+
+  public init(threshold: Int, mode: RestartMode) throws(ConfigurationError) {
+    guard threshold >= 1 else {
+      throw ConfigurationError(
+        "threshold \(threshold) is below 1; give the number of failed checks in a row that should restart the service (default 3)")
+    }
+    self.threshold = threshold
+    self.mode = mode
+  }
+
+  /// The outcome of one check.
+  public struct Step: Sendable, Equatable {
+    /// What to write to the state file; `nil` leaves the file as it is.
+    public var write: FailureCounter?
+    public var decision: WatchdogDecision
+  }
+
+  /// Decides one check.
+  /// - Parameters:
+  ///   - stored: the state file's counter, `nil` when missing or unreadable.
+  ///   - pid: the service's MainPID now.
+  ///   - probeSucceeded: whether the WebSocket answered.
+  public func decide(stored: FailureCounter?, pid: Int, probeSucceeded: Bool) -> Step {
+    let count = (stored?.pid == pid ? stored?.count : nil) ?? -1
+    if probeSucceeded {
+      return Step(write: FailureCounter(pid: pid, count: 0), decision: .healthy)
+    }
+    guard count >= 0 else {
+      return Step(write: nil, decision: .notArmed)
+    }
+    let failures = count + 1
+    if failures >= threshold {
+      return Step(
+        write: .disarmed(pid: pid),
+        decision: .trigger(mode: mode, count: failures, threshold: threshold))
+    }
+    return Step(
+      write: FailureCounter(pid: pid, count: failures),
+      decision: .counted(count: failures, threshold: threshold))
+  }
+}
