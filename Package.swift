@@ -48,18 +48,33 @@ let package = Package(
       ],
       swiftSettings: strictSettings
     ),
-    .testTarget(
-      name: "EngineTests",
+    // Real WebSocket peers for the tests: healthy, wedged, refusing, lying.
+    .target(
+      name: "TestPeers",
       dependencies: [
-        "Engine",
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOWebSocket", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
-        .product(name: "NIOEmbedded", package: "swift-nio"),
       ],
-      swiftSettings: strictSettings
+      path: "Tests/TestPeers"
+    ),
+    .testTarget(
+      name: "EngineTests",
+      dependencies: [
+        "Engine",
+        "TestPeers",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOWebSocket", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ]
+    ),
+    .testTarget(
+      name: "DashboardTests",
+      dependencies: ["Dashboard", "Engine", "TestPeers"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -1,0 +1,215 @@
+import Foundation
+import TestPeers
+import Testing
+
+/// `check` as the timer and a person type it: the real binary, real loopback servers, a
+/// stand-in `systemctl` that records its calls.
+@Suite struct CheckCommandTests {
+  static var logLine: Regex<(Substring, Substring?)> { #/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?: /# }
+
+  @Test func bareReferenceFormAndCheckSubcommandBothArmTheWatchdog() throws {
+    let server = try WebSocketTestServer(.healthy)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    let bare = try sandbox.check("ws://127.0.0.1:\(server.port)")
+    #expect(bare.status == 0)
+    #expect(bare.standardOutput.hasPrefix("[Info] WebSocket healthy ("))
+    #expect(sandbox.state == "4242:0")
+
+    try sandbox.setState("4242:2")
+    let explicit = try sandbox.run(
+      ["check", "ws://127.0.0.1:\(server.port)", "openems.service", "--state-file", sandbox.statePath,
+       "--log-file", sandbox.logPath])
+    #expect(explicit.status == 0)
+    #expect(sandbox.state == "4242:0", "a success resets the count")
+    #expect(sandbox.systemctlCalls.allSatisfy { $0 == "show --property=MainPID --property=LoadState --property=ActiveState -- openems.service" })
+    #expect(sandbox.restartCalls.isEmpty)
+  }
+
+  /// The whole failing episode: armed, three failures, one restart, then quiet.
+  @Test func threeFailuresAfterASuccessRestartOnceAndLogTheReason() throws {
+    let server = try WebSocketTestServer(.healthy)
+    let sandbox = try CommandSandbox()
+    let uri = "ws://127.0.0.1:\(server.port)"
+    #expect(try sandbox.check(uri).status == 0)
+    server.stop()
+
+    let first = try sandbox.check(uri)
+    #expect(first.status == 0)
+    #expect(first.standardOutput.hasPrefix("[Watchdog] WebSocket not working! (1/3): connection refused"))
+    #expect(sandbox.state == "4242:1")
+    #expect(try sandbox.check(uri).standardOutput.contains("(2/3)"))
+    #expect(sandbox.restartCalls.isEmpty)
+
+    let third = try sandbox.check(uri)
+    #expect(third.status == 0)
+    #expect(third.lines.contains { $0.hasPrefix("[Watchdog] Triggered restart!") })
+    #expect(sandbox.restartCalls == ["restart -- openems.service"])
+    #expect(sandbox.state == "4242:-1")
+    #expect(sandbox.logLines.count == 1)
+    let line = try #require(sandbox.logLines.first)
+    #expect(line.contains(Self.logLine))
+    #expect(line.contains(": Triggered restart! (fail count: 3) openems.service: connection refused"), "\(line)")
+
+    // The same PID failing on: disarmed, never a second restart.
+    let fourth = try sandbox.check(uri)
+    #expect(fourth.standardOutput.contains("connection never succeeded"))
+    #expect(sandbox.restartCalls.count == 1)
+    #expect(sandbox.logLines.count == 1)
+  }
+
+  @Test func dryRunLogsTheReferenceLineAndRestartsNothing() throws {
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("4242:1")
+    let outcome = try sandbox.check("ws://127.0.0.1:\(try closedPort())", ["--threshold", "2", "--dry-run"])
+    #expect(outcome.status == 0)
+    #expect(sandbox.restartCalls.isEmpty)
+    #expect(sandbox.state == "4242:-1", "dry run disarms too, so the log is not flooded")
+    let line = try #require(sandbox.logLines.first)
+    #expect(line.contains(Self.logLine))
+    #expect(line.contains(": Dry run: Triggered restart! (fail count: 2) openems.service: connection refused"))
+  }
+
+  @Test func failureBeforeAnySuccessCountsNothing() throws {
+    let sandbox = try CommandSandbox()
+    let outcome = try sandbox.check("ws://127.0.0.1:\(try closedPort())")
+    #expect(outcome.status == 0)
+    #expect(outcome.standardOutput.contains("connection never succeeded"))
+    #expect(sandbox.state == nil)
+  }
+
+  @Test func aNewMainPIDDisarmsTheOldCount() throws {
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("1111:2")
+    let outcome = try sandbox.check("ws://127.0.0.1:\(try closedPort())", ["--threshold", "3"])
+    #expect(outcome.standardOutput.contains("never succeeded for PID 4242"))
+    #expect(sandbox.state == "1111:2")
+    #expect(sandbox.restartCalls.isEmpty)
+  }
+
+  @Test func garbageInTheStateFileIsWarnedAboutAndReadAsDisarmed() throws {
+    let server = try WebSocketTestServer(.healthy)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("42\u{0}garbage")
+    let outcome = try sandbox.check("ws://127.0.0.1:\(server.port)")
+    #expect(outcome.status == 0)
+    #expect(outcome.standardError.hasPrefix("[Warning] state file \(sandbox.statePath) held \"42?garbage\""))
+    #expect(sandbox.state == "4242:0")
+  }
+
+  /// Our own mistakes: one line saying what is wrong, exit 1 (2 for the command line itself),
+  /// no restart, the state file untouched.
+  @Test(arguments: [
+    (["ws://127.0.0.1:1", "openems.service", "--threshold", "0"], 1, "threshold 0 is below 1"),
+    (["http://127.0.0.1:1", "openems.service"], 1, "only ws:// and wss://"),
+    (["ws://127.0.0.1:99999", "openems.service"], 1, "port '99999' is not a number from 1 to 65535"),
+    (["ws://127.0.0.1:1", "open ems"], 1, "contains ' '"),
+    (["ws://127.0.0.1:1", "openems.service", "--timeout", "0"], 1, "--timeout"),
+    (["ws://127.0.0.1:1", "openems.service", "--ca-file", "/x.pem"], 1, "--ca-file only applies to wss://"),
+    (["ws://127.0.0.1:1", "openems.service", "--threshhold", "3"], 2, "Unknown option '--threshhold'"),
+    (["ws://127.0.0.1:1"], 2, "Missing expected argument '<service>'"),
+    (["ws://127.0.0.1:1", "openems.service", "--threshold", "three"], 2, "three"),
+  ])
+  func badInputIsOneClearLineAndRestartsNothing(arguments: [String], status: Int32, message: String) throws {
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("4242:2")
+    let outcome = try sandbox.run(arguments + ["--state-file", sandbox.statePath, "--log-file", sandbox.logPath])
+    #expect(outcome.status == status)
+    #expect(outcome.standardError.contains(message), "\(outcome.standardError)")
+    #expect(outcome.standardOutput.isEmpty)
+    #expect(sandbox.restartCalls.isEmpty)
+    #expect(sandbox.state == "4242:2")
+    if status == 1 {
+      #expect(outcome.lines.count == 1, "\(outcome.lines)")
+      #expect(outcome.standardError.hasPrefix("[Error] "))
+    }
+  }
+
+  @Test func symlinkAtTheStatePathIsRefusedNotFollowed() throws {
+    let sandbox = try CommandSandbox()
+    let victim = sandbox.directory.appendingPathComponent("victim")
+    try "precious".write(to: victim, atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(
+      atPath: (sandbox.statePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: sandbox.statePath, withDestinationPath: victim.path)
+    let outcome = try sandbox.check("ws://127.0.0.1:\(try closedPort())")
+    #expect(outcome.status == 1)
+    #expect(outcome.standardError.contains("is a symbolic link; refusing to follow it"))
+    #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
+    #expect(sandbox.restartCalls.isEmpty)
+  }
+
+  @Test func systemctlMissingIsOurErrorNotAFailure() throws {
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("4242:2")
+    let outcome = try sandbox.run(
+      ["ws://127.0.0.1:1", "x.service", "--state-file", sandbox.statePath, "--log-file", sandbox.logPath],
+      path: "/nonexistent")
+    #expect(outcome.status == 1)
+    #expect(outcome.standardError.contains("systemctl not found on PATH"))
+    #expect(sandbox.state == "4242:2")
+  }
+
+  @Test func systemctlShowFailingStopsTheCheck() throws {
+    let sandbox = try CommandSandbox()
+    sandbox.touch("show-fails")
+    let outcome = try sandbox.check("ws://127.0.0.1:1")
+    #expect(outcome.status == 1)
+    #expect(outcome.standardError.contains("Failed to connect to bus"))
+    #expect(sandbox.restartCalls.isEmpty)
+  }
+
+  @Test func unknownUnitIsNamedAsSuch() throws {
+    let sandbox = try CommandSandbox()
+    sandbox.setService(pid: 0, loadState: "not-found")
+    let outcome = try sandbox.check("ws://127.0.0.1:1")
+    #expect(outcome.status == 1)
+    #expect(outcome.standardError.contains("systemd knows no unit openems.service"))
+  }
+
+  /// Deliberately unlike the reference: a failed restart exits non-zero so that
+  /// `systemctl --failed` shows it, and the trigger log says so.
+  @Test func failedRestartExitsThreeAndIsLogged() throws {
+    let sandbox = try CommandSandbox()
+    sandbox.touch("restart-fails")
+    try sandbox.setState("4242:2")
+    let outcome = try sandbox.check("ws://127.0.0.1:\(try closedPort())")
+    #expect(outcome.status == 3)
+    #expect(outcome.standardError.contains("Job for openems.service failed"))
+    #expect(sandbox.restartCalls == ["restart -- openems.service"])
+    #expect(sandbox.logLines.count == 2)
+    #expect(sandbox.logLines.last?.contains("Restart failed! openems.service") == true)
+  }
+
+  /// Twenty checks at once on one state file: every failure is counted, none lost.
+  @Test func twentyConcurrentChecksLoseNoUpdate() throws {
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("4242:0")
+    let port = try closedPort()
+    let arguments = [
+      "ws://127.0.0.1:\(port)", "openems.service", "--state-file", sandbox.statePath, "--log-file",
+      sandbox.logPath, "--threshold", "1000",
+    ]
+    let runs = try (0..<20).map { _ in try sandbox.start(arguments) }
+    let outcomes = runs.map { $0.finish() }
+    #expect(outcomes.allSatisfy { $0.status == 0 })
+    #expect(sandbox.state == "4242:20")
+    let leftovers = try FileManager.default.contentsOfDirectory(
+      atPath: (sandbox.statePath as NSString).deletingLastPathComponent)
+    #expect(leftovers == ["failcount"], "no temp file is left behind")
+  }
+
+  @Test func helpDocumentsExitStatusAndEveryOption() throws {
+    let sandbox = try CommandSandbox()
+    let root = try sandbox.run(["--help"])
+    #expect(root.status == 0)
+    for code in ["0  the check ran", "1  our own error", "2  the command line", "3  the threshold"] {
+      #expect(root.standardOutput.contains(code), "\(code)")
+    }
+    let check = try sandbox.run(["check", "--help"])
+    for option in ["--state-file", "--threshold", "--log-file", "--dry-run", "--timeout", "--ca-file"] {
+      #expect(check.standardOutput.contains(option), "\(option)")
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The built `websocket-health-check` binary, next to the test bundle in `.build/<config>/`.
+let binaryPath: String = {
+  if let path = ProcessInfo.processInfo.environment["WHC_BINARY"] { return path }
+  let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+  var directory = bundle.deletingLastPathComponent()
+  // Swift Testing may run from inside the .xctest bundle's directory.
+  while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("websocket-health-check").path),
+    directory.path != "/"
+  {
+    directory.deleteLastPathComponent()
+  }
+  return directory.appendingPathComponent("websocket-health-check").path
+}()
+
+/// A temporary directory with a stand-in `systemctl` on `PATH` that records its calls.
+///
+/// The stand-in exists because a real systemd cannot run per test here; the end-to-end test
+/// in `Tests/e2e-systemd.sh` uses the real one. It answers `show` from the file `show` and
+/// fails `restart` when the file `restart-fails` exists.
+final class CommandSandbox {
+  let directory: URL
+  var statePath: String { directory.appendingPathComponent("state/failcount").path }
+  var logPath: String { directory.appendingPathComponent("trigger.log").path }
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent("whc-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("bin"), withIntermediateDirectories: true)
+    let script = """
+      #!/bin/sh
+      d='\(directory.path)'
+      printf '%s\\n' "$*" >> "$d/calls"
+      case "$1" in
+        show) [ -f "$d/show-fails" ] && { echo 'Failed to connect to bus: No such file or directory' >&2; exit 1; }
+              cat "$d/show" ;;
+        restart) [ -f "$d/restart-fails" ] && { echo "Job for $3 failed because the control process exited with error code." >&2; exit 1; }
+              : ;;
+      esac
+      """
+    let stand = directory.appendingPathComponent("bin/systemctl")
+    try script.write(to: stand, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stand.path)
+    setService(pid: 4242)
+  }
+
+  deinit { try? FileManager.default.removeItem(at: directory) }
+
+  func setService(pid: Int, loadState: String = "loaded") {
+    try? "MainPID=\(pid)\nLoadState=\(loadState)\nActiveState=active\n"
+      .write(to: directory.appendingPathComponent("show"), atomically: true, encoding: .utf8)
+  }
+
+  func touch(_ name: String) {
+    _ = FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: Data())
+  }
+
+  /// Every call the stand-in `systemctl` received, one line each.
+  var systemctlCalls: [String] {
+    (try? String(contentsOf: directory.appendingPathComponent("calls"), encoding: .utf8))?
+      .split(separator: "\n").map(String.init) ?? []
+  }
+
+  var restartCalls: [String] { systemctlCalls.filter { $0.hasPrefix("restart") } }
+
+  var state: String? { try? String(contentsOfFile: statePath, encoding: .utf8) }
+
+  func setState(_ text: String) throws {
+    try FileManager.default.createDirectory(
+      atPath: (statePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+      attributes: [.posixPermissions: 0o700])
+    try text.write(toFile: statePath, atomically: true, encoding: .utf8)
+  }
+
+  var logLines: [String] {
+    (try? String(contentsOfFile: logPath, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+  }
+
+  struct Outcome {
+    var status: Int32
+    var standardOutput: String
+    var standardError: String
+    var lines: [String] { (standardOutput + standardError).split(separator: "\n").map(String.init) }
+  }
+
+  /// Runs the real binary as a user would type it, with the stand-in first on `PATH`.
+  func run(_ arguments: [String], path: String? = nil) throws -> Outcome {
+    try start(arguments, path: path).finish()
+  }
+
+  /// The usual check of `uri` with this sandbox's state and log files.
+  func check(_ uri: String, _ extra: [String] = []) throws -> Outcome {
+    try run([uri, "openems.service", "--state-file", statePath, "--log-file", logPath] + extra)
+  }
+
+  final class Running {
+    let process: Process
+    let output = Pipe()
+    let errors = Pipe()
+    init(process: Process) { self.process = process }
+
+    func finish() -> Outcome {
+      let out = output.fileHandleForReading.readDataToEndOfFile()
+      let err = errors.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      return Outcome(
+        status: process.terminationStatus, standardOutput: String(decoding: out, as: UTF8.self),
+        standardError: String(decoding: err, as: UTF8.self))
+    }
+  }
+
+  func start(_ arguments: [String], path: String? = nil) throws -> Running {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binaryPath)
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] = path ?? "\(directory.path)/bin:/usr/bin:/bin"
+    process.environment = environment
+    process.currentDirectoryURL = directory
+    let running = Running(process: process)
+    process.standardOutput = running.output
+    process.standardError = running.errors
+    try process.run()
+    return running
+  }
+}
