@@ -18,11 +18,16 @@ import Testing
 
     try sandbox.setState("4242:2")
     let explicit = try sandbox.run(
-      ["check", "ws://127.0.0.1:\(server.port)", "openems.service", "--state-file", sandbox.statePath,
-       "--log-file", sandbox.logPath])
+      [
+        "check", "ws://127.0.0.1:\(server.port)", "openems.service", "--state-file", sandbox.statePath,
+        "--log-file", sandbox.logPath,
+      ])
     #expect(explicit.status == 0)
     #expect(sandbox.state == "4242:0", "a success resets the count")
-    #expect(sandbox.systemctlCalls.allSatisfy { $0 == "show --property=MainPID --property=LoadState --property=ActiveState -- openems.service" })
+    #expect(
+      sandbox.systemctlCalls.allSatisfy {
+        $0 == "show --property=MainPID --property=LoadState --property=ActiveState -- openems.service"
+      })
     #expect(sandbox.restartCalls.isEmpty)
   }
 

@@ -14,30 +14,42 @@ import Testing
   }
 
   static let threshold3: [Row] = [
-    Row(name: "first success arms", stored: nil, pid: 8123, probeSucceeded: true,
-        write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
-    Row(name: "failure before any success counts nothing", stored: nil, pid: 8123, probeSucceeded: false,
-        write: nil, decision: .notArmed),
-    Row(name: "disarmed stays disarmed on failure", stored: .disarmed(pid: 8123), pid: 8123, probeSucceeded: false,
-        write: nil, decision: .notArmed),
-    Row(name: "success re-arms a disarmed counter", stored: .disarmed(pid: 8123), pid: 8123, probeSucceeded: true,
-        write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
-    Row(name: "armed failure counts one", stored: FailureCounter(pid: 8123, count: 0), pid: 8123, probeSucceeded: false,
-        write: FailureCounter(pid: 8123, count: 1), decision: .counted(count: 1, threshold: 3)),
-    Row(name: "second failure counts two", stored: FailureCounter(pid: 8123, count: 1), pid: 8123, probeSucceeded: false,
-        write: FailureCounter(pid: 8123, count: 2), decision: .counted(count: 2, threshold: 3)),
-    Row(name: "third failure triggers and disarms", stored: FailureCounter(pid: 8123, count: 2), pid: 8123,
-        probeSucceeded: false, write: .disarmed(pid: 8123), decision: .trigger(mode: .auto, count: 3, threshold: 3)),
-    Row(name: "success resets the count", stored: FailureCounter(pid: 8123, count: 2), pid: 8123, probeSucceeded: true,
-        write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
-    Row(name: "a count above the threshold still triggers", stored: FailureCounter(pid: 8123, count: 9), pid: 8123,
-        probeSucceeded: false, write: .disarmed(pid: 8123), decision: .trigger(mode: .auto, count: 10, threshold: 3)),
-    Row(name: "another PID's count is ignored on failure", stored: FailureCounter(pid: 7000, count: 2), pid: 8123,
-        probeSucceeded: false, write: nil, decision: .notArmed),
-    Row(name: "another PID's count is replaced on success", stored: FailureCounter(pid: 7000, count: 2), pid: 8123,
-        probeSucceeded: true, write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
-    Row(name: "a stopped service (PID 0) arms like any other", stored: nil, pid: 0, probeSucceeded: true,
-        write: FailureCounter(pid: 0, count: 0), decision: .healthy),
+    Row(
+      name: "first success arms", stored: nil, pid: 8123, probeSucceeded: true,
+      write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
+    Row(
+      name: "failure before any success counts nothing", stored: nil, pid: 8123, probeSucceeded: false,
+      write: nil, decision: .notArmed),
+    Row(
+      name: "disarmed stays disarmed on failure", stored: .disarmed(pid: 8123), pid: 8123, probeSucceeded: false,
+      write: nil, decision: .notArmed),
+    Row(
+      name: "success re-arms a disarmed counter", stored: .disarmed(pid: 8123), pid: 8123, probeSucceeded: true,
+      write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
+    Row(
+      name: "armed failure counts one", stored: FailureCounter(pid: 8123, count: 0), pid: 8123, probeSucceeded: false,
+      write: FailureCounter(pid: 8123, count: 1), decision: .counted(count: 1, threshold: 3)),
+    Row(
+      name: "second failure counts two", stored: FailureCounter(pid: 8123, count: 1), pid: 8123, probeSucceeded: false,
+      write: FailureCounter(pid: 8123, count: 2), decision: .counted(count: 2, threshold: 3)),
+    Row(
+      name: "third failure triggers and disarms", stored: FailureCounter(pid: 8123, count: 2), pid: 8123,
+      probeSucceeded: false, write: .disarmed(pid: 8123), decision: .trigger(mode: .auto, count: 3, threshold: 3)),
+    Row(
+      name: "success resets the count", stored: FailureCounter(pid: 8123, count: 2), pid: 8123, probeSucceeded: true,
+      write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
+    Row(
+      name: "a count above the threshold still triggers", stored: FailureCounter(pid: 8123, count: 9), pid: 8123,
+      probeSucceeded: false, write: .disarmed(pid: 8123), decision: .trigger(mode: .auto, count: 10, threshold: 3)),
+    Row(
+      name: "another PID's count is ignored on failure", stored: FailureCounter(pid: 7000, count: 2), pid: 8123,
+      probeSucceeded: false, write: nil, decision: .notArmed),
+    Row(
+      name: "another PID's count is replaced on success", stored: FailureCounter(pid: 7000, count: 2), pid: 8123,
+      probeSucceeded: true, write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
+    Row(
+      name: "a stopped service (PID 0) arms like any other", stored: nil, pid: 0, probeSucceeded: true,
+      write: FailureCounter(pid: 0, count: 0), decision: .healthy),
   ]
 
   @Test(arguments: threshold3)

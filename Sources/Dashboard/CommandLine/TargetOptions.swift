@@ -42,7 +42,8 @@ struct TargetOptions: ParsableArguments {
 
   func probeOptions() throws(ConfigurationError) -> ProbeOptions {
     guard timeout.isFinite, timeout > 0, timeout <= 3600 else {
-      throw ConfigurationError("--timeout \(timeout) is not a number of seconds between 0 and 3600; the reference's is 10")
+      throw ConfigurationError(
+        "--timeout \(timeout) is not a number of seconds between 0 and 3600; the reference's is 10")
     }
     return ProbeOptions(timeout: .milliseconds(Int64(timeout * 1000)), trustedCertificatesFile: caFile)
   }

@@ -36,7 +36,8 @@ public struct CheckCycle: Sendable {
   /// - Parameters:
   ///   - probe: runs one probe to the end (it has its own deadline).
   ///   - serviceManager: `Systemctl()` outside tests.
-  public init(settings: CheckSettings, serviceManager: any ServiceManager, probe: @escaping @Sendable () -> ProbeResult) {
+  public init(settings: CheckSettings, serviceManager: any ServiceManager, probe: @escaping @Sendable () -> ProbeResult)
+  {
     self.settings = settings
     self.probe = probe
     self.serviceManager = serviceManager
@@ -71,7 +72,10 @@ public struct CheckCycle: Sendable {
     do {
       step = try settings.stateStore.withLock { content, write in
         if content.isGarbage, case .other(let text) = content {
-          say(.warning, "state file \(settings.stateStore.path) held \"\(Self.printable(text))\", not <pid>:<count>; starting disarmed")
+          say(
+            .warning,
+            "state file \(settings.stateStore.path) held \"\(Self.printable(text))\", not <pid>:<count>; starting disarmed"
+          )
         }
         let step = settings.watchdog.decide(stored: content.counter, pid: pid, probeSucceeded: result.isHealthy)
         if case .trigger(let mode, let count, _) = step.decision {
@@ -94,7 +98,9 @@ public struct CheckCycle: Sendable {
     case .healthy:
       say(.info, "WebSocket healthy (\(result.timings.summary))")
     case .notArmed:
-      say(.watchdog, "WebSocket not working, but connection never succeeded for PID \(pid); not counting: \(result.summary)")
+      say(
+        .watchdog,
+        "WebSocket not working, but connection never succeeded for PID \(pid); not counting: \(result.summary)")
     case .counted(let count, let threshold):
       say(.watchdog, "WebSocket not working! (\(count)/\(threshold)): \(result.summary)")
     case .trigger(let mode, let count, let threshold):

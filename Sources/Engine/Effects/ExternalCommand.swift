@@ -39,7 +39,7 @@ struct ExternalCommand: Sendable {
     posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
 
     let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0
     let spawnError = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
     close(outputPipe[1])

@@ -29,7 +29,8 @@ public struct StateStore: Sendable {
 
   public init(path: String) throws(ConfigurationError) {
     guard !path.isEmpty, !path.hasSuffix("/") else {
-      throw ConfigurationError("state file '\(path)' is not a file path; give one like /var/lib/websocket-health-check/failcount")
+      throw ConfigurationError(
+        "state file '\(path)' is not a file path; give one like /var/lib/websocket-health-check/failcount")
     }
     self.path = path
     (directory, name) = splitPath(path)
@@ -98,7 +99,8 @@ public struct StateStore: Sendable {
     var link = stat()
     if lstat(directory, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK, !Self.trusted(owner: link.st_uid) {
       throw StateFileError(
-        "state directory \(directory) is a symbolic link owned by uid \(link.st_uid); refusing to follow it. Remove it or choose another --state-file")
+        "state directory \(directory) is a symbolic link owned by uid \(link.st_uid); refusing to follow it. Remove it or choose another --state-file"
+      )
     }
     let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard fd >= 0 else {
@@ -109,13 +111,15 @@ public struct StateStore: Sendable {
     guard Self.trusted(owner: info.st_uid) else {
       close(fd)
       throw StateFileError(
-        "state directory \(directory) belongs to uid \(info.st_uid), not to this user (uid \(effectiveUserID)) or root; someone could plant files there. Remove it or choose another --state-file")
+        "state directory \(directory) belongs to uid \(info.st_uid), not to this user (uid \(effectiveUserID)) or root; someone could plant files there. Remove it or choose another --state-file"
+      )
     }
     let othersMayWrite = info.st_mode & (S_IWGRP | S_IWOTH) != 0
     if othersMayWrite && info.st_mode & S_ISVTX == 0 {
       close(fd)
       throw StateFileError(
-        "state directory \(directory) is writable by other users without the sticky bit; run chmod go-w \(directory) or choose another --state-file")
+        "state directory \(directory) is writable by other users without the sticky bit; run chmod go-w \(directory) or choose another --state-file"
+      )
     }
     return fd
   }
@@ -129,7 +133,8 @@ public struct StateStore: Sendable {
       }
       guard clock.now < giveUp else {
         throw StateFileError(
-          "another check has held the lock on \(directory) for over \(DurationText.seconds(lockTimeout)); is one stuck? see `ps aux | grep websocket-health-check`")
+          "another check has held the lock on \(directory) for over \(DurationText.seconds(lockTimeout)); is one stuck? see `ps aux | grep websocket-health-check`"
+        )
       }
       usleep(2_000)
     }
@@ -146,7 +151,8 @@ public struct StateStore: Sendable {
       case ENOENT: return .missing
       case ELOOP:
         throw StateFileError(
-          "state file \(path) is a symbolic link; refusing to follow it (it could make root overwrite another file). Remove it: rm \(path)")
+          "state file \(path) is a symbolic link; refusing to follow it (it could make root overwrite another file). Remove it: rm \(path)"
+        )
       default:
         throw StateFileError("cannot read state file \(path): \(errnoText())")
       }
@@ -159,7 +165,8 @@ public struct StateStore: Sendable {
     }
     guard Self.trusted(owner: info.st_uid) else {
       throw StateFileError(
-        "state file \(path) belongs to uid \(info.st_uid), not to this user or root; remove it or choose another --state-file")
+        "state file \(path) belongs to uid \(info.st_uid), not to this user or root; remove it or choose another --state-file"
+      )
     }
     // A real state file is a few bytes; read a little more to tell a garbage file.
     var buffer = [UInt8](repeating: 0, count: 64)

@@ -19,7 +19,8 @@ public struct TriggerLog: Sendable {
 
   public init(path: String) throws(ConfigurationError) {
     guard !path.isEmpty, !path.hasSuffix("/") else {
-      throw ConfigurationError("log file '\(path)' is not a file path; give one like /var/log/websocket-health-check/trigger.log")
+      throw ConfigurationError(
+        "log file '\(path)' is not a file path; give one like /var/log/websocket-health-check/trigger.log")
     }
     self.path = path
   }
@@ -43,9 +44,11 @@ public struct TriggerLog: Sendable {
         throw TriggerLogError("cannot create log file \(path): \(errnoText()); choose a --log-file this user can write")
       }
     case ELOOP:
-      throw TriggerLogError("log file \(path) is a symbolic link; refusing to follow it. Remove it or choose another --log-file")
+      throw TriggerLogError(
+        "log file \(path) is a symbolic link; refusing to follow it. Remove it or choose another --log-file")
     default:
-      throw TriggerLogError("cannot write log file \(path): \(errnoText()); fix its permissions or choose another --log-file")
+      throw TriggerLogError(
+        "cannot write log file \(path): \(errnoText()); fix its permissions or choose another --log-file")
     }
   }
 
@@ -54,7 +57,8 @@ public struct TriggerLog: Sendable {
     let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       if errno == ELOOP {
-        throw TriggerLogError("log file \(path) is a symbolic link; refusing to follow it. Remove it or choose another --log-file")
+        throw TriggerLogError(
+          "log file \(path) is a symbolic link; refusing to follow it. Remove it or choose another --log-file")
       }
       throw TriggerLogError("cannot write log file \(path): \(errnoText())")
     }

@@ -85,7 +85,9 @@ public struct WebSocketURI: Sendable, Equatable, CustomStringConvertible {
       } else {
         hostPart = authority
       }
-      let allowed: (Character) -> Bool = { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_") }
+      let allowed: (Character) -> Bool = {
+        $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_")
+      }
       guard !hostPart.isEmpty else {
         throw ConfigurationError("'\(text)' has no host before the port: write it as \(scheme)://HOST:PORT")
       }

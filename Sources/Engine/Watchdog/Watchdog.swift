@@ -38,7 +38,8 @@ public struct Watchdog: Sendable, Equatable {
   public init(threshold: Int, mode: RestartMode) throws(ConfigurationError) {
     guard threshold >= 1 else {
       throw ConfigurationError(
-        "threshold \(threshold) is below 1; give the number of failed checks in a row that should restart the service (default 3)")
+        "threshold \(threshold) is below 1; give the number of failed checks in a row that should restart the service (default 3)"
+      )
     }
     self.threshold = threshold
     self.mode = mode
