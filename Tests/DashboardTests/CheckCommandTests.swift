@@ -107,6 +107,7 @@ import Testing
   /// no restart, the state file untouched.
   @Test(arguments: [
     (["ws://127.0.0.1:1", "openems.service", "--threshold", "0"], 1, "threshold 0 is below 1"),
+    (["ws://127.0.0.1:1", "openems.service", "--threshold", "-1"], 1, "threshold -1 is below 1"),
     (["http://127.0.0.1:1", "openems.service"], 1, "only ws:// and wss://"),
     (["ws://127.0.0.1:99999", "openems.service"], 1, "port '99999' is not a number from 1 to 65535"),
     (["ws://127.0.0.1:1", "open ems"], 1, "contains ' '"),

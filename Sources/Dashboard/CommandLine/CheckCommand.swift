@@ -23,29 +23,25 @@ struct CheckCommand: ParsableCommand {
   @OptionGroup var target: TargetOptions
 
   func run() throws {
+    let status = Self.check(target.arguments)
+    if status != .completed { throw ExitCode(status.rawValue) }
+  }
+
+  /// One check from parsed arguments; prints its lines and returns the exit status.
+  static func check(_ arguments: TargetArguments) -> CheckExitStatus {
     let settings: CheckSettings
-    let options: ProbeOptions
-    do {
-      settings = try target.settings()
-      options = try target.probeOptions()
-    } catch {
-      Console.print(ConsoleLine(.error, "\(error)"))
-      throw ExitCode(CheckExitStatus.ourError.rawValue)
-    }
-    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let probe: Probe
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     do {
-      probe = try Probe(uri: settings.uri, options: options, group: group)
+      settings = try arguments.settings()
+      probe = try Probe(uri: settings.uri, options: try arguments.probeOptions(), group: group)
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))
-      throw ExitCode(CheckExitStatus.ourError.rawValue)
+      return .ourError
     }
     let cycle = CheckCycle(settings: settings, serviceManager: Systemctl()) {
       probe.runToEnd()
     }
-    let report = cycle.run(emit: Console.print)
-    if report.exitStatus != .completed {
-      throw ExitCode(report.exitStatus.rawValue)
-    }
+    return cycle.run(emit: Console.print).exitStatus
   }
 }

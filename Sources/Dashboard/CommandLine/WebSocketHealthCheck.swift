@@ -13,22 +13,26 @@ struct WebSocketHealthCheck: ParsableCommand {
     commandName: "websocket-health-check",
     abstract: "Watchdog for WebSocket services: probe, count failures, restart the systemd unit.",
     discussion: """
-      With no subcommand it runs `check`, exactly as the Python reference tool did:
-        websocket-health-check ws://localhost:8085/websocket openems.service --threshold 6
+      With no subcommand it runs `check`, as the Python reference tool did:
+        websocket-health-check ws://localhost:8085/websocket openems.service
 
       Exit status of check:
-        0  the check ran: healthy, counted, not armed yet, restarted, or dry run
-        1  our own error (bad argument, state or log file, systemctl): nothing was restarted
-        2  the command line itself is wrong (unknown option, missing argument)
-        3  the threshold was reached but `systemctl restart` failed or timed out
+        0  the check ran: healthy, counted, not armed yet, restarted, dry run
+        1  our own error (argument, state or log file, systemctl): no restart
+        2  the command line itself is wrong (unknown option, missing value)
+        3  the threshold was reached but `systemctl restart` failed
       """,
     version: "0.1.0",
-    subcommands: [CheckCommand.self],
+    subcommands: [CheckCommand.self, DemoCommand.self],
     defaultSubcommand: CheckCommand.self
   )
 
   /// Runs the command line, mapping usage errors to exit 2 as Python's argparse does.
   static func main() {
+    // The timer's own form skips swift-argument-parser; see ReferenceCommandLine.
+    if let arguments = ReferenceCommandLine.parse(Array(CommandLine.arguments.dropFirst())) {
+      Glibc.exit(CheckCommand.check(arguments).rawValue)
+    }
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -1,0 +1,72 @@
+# websocket-health-check: the README's commands.
+#   make demo     the watchdog at work on an in-process service (nothing real is touched)
+#   make test     every test: unit, probe against loopback peers, CLI, dashboard, systemd e2e
+#   make bench    our check against the Python reference, side by side
+#   make install  release build, units and example config under $(DESTDIR)$(PREFIX)
+
+SWIFT     ?= swift
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+UNITDIR   ?= /etc/systemd/system
+CONFDIR   ?= /etc/websocket-health-check
+RELEASE   := .build/release/websocket-health-check
+DEBUG_BIN := .build/debug/websocket-health-check
+
+# Debian packages each job needs; installed only when missing (root, apt-get).
+BUILD_PACKAGES := libncurses-dev
+TEST_PACKAGES  := $(BUILD_PACKAGES) tmux python3-websockets openssl procps util-linux systemd
+BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time
+
+.PHONY: demo test unit-tests e2e bench release install uninstall format lint clean deps-build deps-test deps-bench
+
+define ensure_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+deps-build:
+	$(call ensure_packages,$(BUILD_PACKAGES))
+
+deps-test:
+	$(call ensure_packages,$(TEST_PACKAGES))
+
+deps-bench:
+	$(call ensure_packages,$(BENCH_PACKAGES))
+
+demo: deps-build
+	$(SWIFT) build --product websocket-health-check
+	$(DEBUG_BIN) demo
+
+test: deps-test lint unit-tests e2e
+
+unit-tests:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+e2e:
+	@for t in Tests/e2e/*.sh; do [ -e "$$t" ] || continue; echo "== $$t"; bash "$$t" || exit 1; done
+
+release: deps-build
+	$(SWIFT) build -c release --static-swift-stdlib --product websocket-health-check
+
+bench: deps-bench release
+	bench/check-vs-reference.sh
+
+install: release
+	install -D -m 0755 $(RELEASE) $(DESTDIR)$(BINDIR)/websocket-health-check
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/websocket-health-check
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build

@@ -1,0 +1,82 @@
+import Engine
+import NIOPosix
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The whole watchdog loop, played once without a screen: a healthy service, a hang, the
+/// counter climbing, the restart, the service back. Needs nothing installed: the service is
+/// in-process and its "systemctl" restarts it.
+struct ScriptedDemo {
+  let interval: Duration
+
+  func run() throws {
+    let service = try DemoService()
+    defer { service.stop() }
+    let directory = try TemporaryDirectory(prefix: "websocket-health-check-demo")
+    defer { directory.remove() }
+
+    let uri = try WebSocketURI(parsing: "ws://127.0.0.1:\(service.port)/websocket")
+    let settings = CheckSettings(
+      uri: uri, unit: try UnitName(validating: "demo.service"),
+      watchdog: try Watchdog(threshold: 3, mode: .auto),
+      stateStore: try StateStore(path: "\(directory.path)/failcount"),
+      triggerLog: try TriggerLog(path: "\(directory.path)/trigger.log"))
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    defer { try? group.syncShutdownGracefully() }
+    let probe = try Probe(uri: uri, options: ProbeOptions(timeout: .seconds(1)), group: group)
+    let cycle = CheckCycle(settings: settings, serviceManager: DemoServiceManager(service: service)) {
+      probe.runToEnd()
+    }
+
+    func narrate(_ text: String) { Console.write("\n== \(text)", to: 1) }
+    func tick() {
+      _ = cycle.run(emit: Console.print)
+      let state = (try? settings.stateStore.peek()).flatMap(\.counter)?.fileText ?? "(none)"
+      Console.write("   state file: \(state)", to: 1)
+      sleep(for: interval)
+    }
+
+    Console.write("DEMO: nothing here touches a real service or systemd.", to: 1)
+    Console.write("Service: an in-process WebSocket server at \(uri), MainPID \(service.pid) (made up).", to: 1)
+    Console.write("Watchdog: threshold 3, probe timeout 1 s, state and log in \(directory.path)", to: 1)
+    narrate("The service answers: the first success arms the watchdog")
+    tick()
+    tick()
+    narrate("The service hangs: it accepts TCP but never upgrades, like a wedged Java service")
+    try service.set(.hung)
+    for _ in 1...3 { tick() }
+    narrate("Restarted: new MainPID \(service.pid); counting starts again once it answers")
+    tick()
+    narrate("Trigger log (\(settings.triggerLog.path)):")
+    for line in (try? TriggerLogTail(path: settings.triggerLog.path).lastLines(10)) ?? [] {
+      Console.write("   \(line)", to: 1)
+    }
+  }
+
+  private func sleep(for duration: Duration) {
+    let (seconds, attoseconds) = duration.components
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+  }
+}
+
+/// A private directory for the demo's state and log, removed afterwards.
+struct TemporaryDirectory {
+  let path: String
+
+  init(prefix: String) throws {
+    var template = Array("/tmp/\(prefix).XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else {
+      throw ConfigurationError("cannot create a temporary directory in /tmp: \(String(cString: strerror(errno)))")
+    }
+    path = String(cString: made)
+  }
+
+  func remove() {
+    for name in ["failcount", "trigger.log"] { unlink("\(path)/\(name)") }
+    rmdir(path)
+  }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Testing
+
+@testable import Dashboard
+
+/// The fast path for the timer's command line must read exactly what swift-argument-parser
+/// reads, and hand everything else to it.
+@Suite struct ReferenceCommandLineTests {
+  static let understood: [[String]] = [
+    ["ws://h:1", "u.service"],
+    ["ws://h:1", "u.service", "--threshold", "6"],
+    ["ws://h:1", "u.service", "--threshold=6", "--dry-run"],
+    ["--threshold", "6", "ws://h:1", "--state-file", "/var/lib/x/failcount", "u.service"],
+    ["ws://h:1", "u.service", "--log-file", "/var/log/x.log", "--timeout", "2.5", "--ca-file", "/etc/ca.pem"],
+    ["ws://h:1", "u.service", "--state-file=/s", "--log-file=/l", "--timeout=3"],
+    ["ws://h:1", "u.service", "--threshold", "0"],
+  ]
+
+  @Test(arguments: understood)
+  func readsWhatArgumentParserReads(arguments: [String]) throws {
+    let fast = try #require(ReferenceCommandLine.parse(arguments))
+    let full = try TargetOptions.parse(arguments).arguments
+    #expect(fast == full)
+  }
+
+  static let handedOver: [[String]] = [
+    [], ["ws://h:1"], ["--help"], ["-h"], ["check", "ws://h:1", "u"], ["demo"], ["help", "check"],
+    ["ws://h:1", "u", "--threshold"], ["ws://h:1", "u", "--threshold", "three"], ["ws://h:1", "u", "--thresh", "3"],
+    ["ws://h:1", "u", "--dry-run", "--dry-run"], ["ws://h:1", "u", "--threshold", "3", "--threshold", "4"],
+    ["ws://h:1", "u", "extra"], ["ws://h:1", "u", "--version"], ["ws://h:1", "-u"],
+  ]
+
+  @Test(arguments: handedOver)
+  func handsEverythingElseToArgumentParser(arguments: [String]) {
+    #expect(ReferenceCommandLine.parse(arguments) == nil)
+  }
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# One healthy check, whole process: our `check` against the reference's algorithm in Python
+# (bench/reference_check.py on Debian's python3-websockets), side by side in one run, against
+# the same loopback server and the same stand-in systemctl. Prints medians and the ratios.
+#
+#   make bench            (or: bench/check-vs-reference.sh [runs])
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-30}
+ours=${OURS:-.build/release/websocket-health-check}
+[ -x "$ours" ] || { echo "build it first: make release" >&2; exit 1; }
+command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install -y hyperfine" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/whc-bench.XXXXXX)
+cleanup() { kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# The same stand-in systemctl for both: answers MainPID, records nothing, restarts nothing.
+mkdir -p "$work/bin"
+cat >"$work/bin/systemctl" <<'SH'
+#!/bin/sh
+case "$*" in *--value*) echo 4242 ;; *) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;; esac
+SH
+chmod +x "$work/bin/systemctl"
+export PATH="$work/bin:$PATH"
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+/usr/bin/python3 bench/ws_server.py 127.0.0.1 "$port" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 50); do grep -q listening "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+
+uri="ws://127.0.0.1:$port/"
+ours_cmd="$ours $uri bench.service --state-file $work/ours/failcount --log-file $work/ours.log"
+ref_cmd="/usr/bin/python3 bench/reference_check.py $uri bench.service --state-file $work/ref/failcount --log-file $work/ref.log"
+$ours_cmd >/dev/null && $ref_cmd >/dev/null
+[ "$(cat "$work/ours/failcount")" = "4242:0" ] && [ "$(cat "$work/ref/failcount")" = "4242:0" ] \
+  || { echo "a check did not come out healthy; not benchmarking" >&2; exit 1; }
+
+hyperfine --style none --warmup 3 --runs "$runs" --export-json "$work/times.json" \
+  -n ours "$ours_cmd" -n reference "$ref_cmd" >/dev/null
+
+# Peak RSS: median over runs of /usr/bin/time's maximum resident set size.
+rss() {
+  for _ in $(seq 11); do /usr/bin/time -f %M $1 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 6p
+}
+ours_rss=$(rss "$ours_cmd")
+ref_rss=$(rss "$ref_cmd")
+
+/usr/bin/python3 - "$work/times.json" "$ours_rss" "$ref_rss" <<'PY'
+import json, statistics, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+def medians(name):
+    r = results[name]
+    # hyperfine gives user and system time per run only in newer versions; else means.
+    cpu = [u + s for u, s in zip(r["user"], r["system"])] if isinstance(r["user"], list) else [r["user"] + r["system"]]
+    return statistics.median(r["times"]) * 1000, statistics.median(cpu) * 1000
+ow, oc = medians("ours")
+rw, rc = medians("reference")
+orss, rrss = int(sys.argv[2]) / 1024, int(sys.argv[3]) / 1024
+print(f"{'':12}{'wall ms':>10}{'cpu ms':>10}{'max RSS MB':>12}")
+print(f"{'ours':12}{ow:10.1f}{oc:10.1f}{orss:12.1f}")
+print(f"{'reference':12}{rw:10.1f}{rc:10.1f}{rrss:12.1f}")
+print(f"{'ratio':12}{ow/rw:10.3f}{oc/rc:10.3f}{orss/rrss:12.3f}   (goal: <= 0.125, 0.125, 0.5)")
+PY
