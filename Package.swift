@@ -46,7 +46,11 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ],
-      swiftSettings: strictSettings
+      swiftSettings: strictSettings,
+      linkerSettings: [
+        .unsafeFlags(
+          ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(configuration: .release))
+      ]
     ),
     // Real WebSocket peers for the tests: healthy, wedged, refusing, lying.
     .target(

@@ -1,0 +1,67 @@
+import Engine
+
+/// Everything the dashboard shows, as values: the session updates it, the view draws it.
+struct DashboardModel: Sendable {
+  /// What is watched, fixed for the session.
+  struct Target: Sendable {
+    var uri: String
+    var unit: String
+    var threshold: Int
+    var mode: RestartMode
+    var stateFile: String
+    var logFile: String
+    var interval: Double
+    var readonly = false
+    /// The demo says so on screen, always.
+    var isDemo = false
+  }
+
+  struct LastProbe: Sendable {
+    var time: LocalTimestamp
+    var result: ProbeResult
+  }
+
+  /// A line at the bottom that answers the last key: a check's outcome, an error.
+  struct StatusMessage: Sendable, Equatable {
+    var text: String
+    var tone: CellStyle.Tone
+  }
+
+  enum Overlay: Sendable, Equatable {
+    case none
+    case help
+    /// Restart asked for; shows the exact command and waits for y / Esc.
+    case confirmRestart(command: String)
+  }
+
+  var target: Target
+  var service: ServiceStatus?
+  var serviceError: String?
+  var latency = LatencyWindow()
+  var lastProbe: LastProbe?
+  var state: StateStore.Content?
+  var stateError: String?
+  /// Seconds until the timer's next check, where systemd knows it.
+  var nextTimerCheck: Int?
+  var logLines: [String] = []
+  var logError: String?
+  /// Lines scrolled up from the newest; 0 follows new lines as they come.
+  var logScroll = 0
+  var status: StatusMessage?
+  var overlay: Overlay = .none
+  var checkRunning = false
+  /// The demo service's current fault, shown in the header.
+  var demoMode: String?
+
+  init(target: Target) {
+    self.target = target
+  }
+
+  /// The counter as the timer sees it: the state file's count for the current MainPID.
+  var failureCount: Int? {
+    guard let counter = state?.counter, counter.pid == service?.mainPID || service == nil else { return nil }
+    return counter.count
+  }
+
+  var isArmed: Bool { (failureCount ?? -1) >= 0 }
+}
