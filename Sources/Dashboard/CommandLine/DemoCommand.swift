@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import NIOPosix
 
 /// `websocket-health-check demo`: the whole loop against an in-process service.
 struct DemoCommand: ParsableCommand {
@@ -7,19 +8,55 @@ struct DemoCommand: ParsableCommand {
     commandName: "demo",
     abstract: "Show the watchdog at work on an in-process WebSocket service (touches nothing real).",
     discussion: """
-      Starts a WebSocket server on 127.0.0.1, checks it, makes it hang, and lets the
-      watchdog count the failures and "restart" it. No systemd, no real service, no
-      files outside a temporary directory.
+      Starts a WebSocket server on 127.0.0.1 and the dashboard on it, with a timer-like
+      check every few seconds (threshold 3). Keys h, s, x make the service hang, slow or
+      refuse connections; watch the counter climb, the restart fire and the service come
+      back; n makes it healthy again. No systemd, no real service, no files outside a
+      temporary directory. --script plays the same story as text, without a screen.
       """
   )
 
-  @Option(help: ArgumentHelp("Seconds between checks.", valueName: "seconds"))
-  var interval: Double = 1
+  @Flag(help: "Play a scripted run as text instead of opening the dashboard.")
+  var script = false
+
+  @Option(help: ArgumentHelp("Seconds between the demo timer's checks.", valueName: "seconds"))
+  var interval: Double = 3
 
   func run() throws {
     guard interval.isFinite, interval >= 0, interval <= 60 else {
       throw ValidationError("--interval must be between 0 and 60 seconds")
     }
-    try ScriptedDemo(interval: .milliseconds(Int64(interval * 1000))).run()
+    let every = Duration.milliseconds(Int64(interval * 1000))
+    if script {
+      try ScriptedDemo(interval: every).run()
+      return
+    }
+    let service = try DemoService()
+    defer { service.stop() }
+    let directory = try TemporaryDirectory(prefix: "websocket-health-check-demo")
+    defer { directory.remove() }
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    defer { try? group.syncShutdownGracefully() }
+    let uri = try WebSocketURI(parsing: "ws://127.0.0.1:\(service.port)/websocket")
+    let unit = try UnitName(validating: "demo.service")
+    let settings = CheckSettings(
+      uri: uri, unit: unit, watchdog: try Watchdog(threshold: 3, mode: .auto),
+      stateStore: try StateStore(path: "\(directory.path)/failcount"),
+      triggerLog: try TriggerLog(path: "\(directory.path)/trigger.log"))
+    let manager = DemoServiceManager(service: service)
+    let target = DashboardModel.Target(
+      uri: uri.description, unit: unit.description, threshold: 3, mode: .auto,
+      stateFile: settings.stateStore.path, logFile: settings.triggerLog.path, interval: 0.5,
+      restartCommand: manager.restartCommand(for: unit), isDemo: true)
+    do {
+      try DashboardSession(
+        settings: settings,
+        probe: try Probe(uri: uri, options: ProbeOptions(timeout: .seconds(1)), group: group),
+        serviceManager: manager, target: target, timer: nil, demo: service, timerInterval: every
+      ).run()
+    } catch let error as ScreenError {
+      Console.print(ConsoleLine(.error, "\(error); or run: websocket-health-check demo --script"))
+      throw ExitCode(CheckExitStatus.ourError.rawValue)
+    }
   }
 }

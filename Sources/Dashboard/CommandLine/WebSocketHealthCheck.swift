@@ -23,7 +23,7 @@ struct WebSocketHealthCheck: ParsableCommand {
         3  the threshold was reached but `systemctl restart` failed
       """,
     version: "0.1.0",
-    subcommands: [CheckCommand.self, DemoCommand.self],
+    subcommands: [CheckCommand.self, DashboardCommand.self, DemoCommand.self],
     defaultSubcommand: CheckCommand.self
   )
 

@@ -11,6 +11,7 @@ struct DashboardModel: Sendable {
     var stateFile: String
     var logFile: String
     var interval: Double
+    var restartCommand: String
     var readonly = false
     /// The demo says so on screen, always.
     var isDemo = false

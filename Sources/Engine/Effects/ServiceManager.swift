@@ -25,6 +25,12 @@ public protocol ServiceManager: Sendable {
   func restart(_ unit: UnitName) throws(ServiceManagerError)
   /// The exact command a restart runs, shown to an operator before confirming.
   func restartCommand(for unit: UnitName) -> String
+  /// Seconds until `timer` next fires, where systemd knows it; `nil` otherwise.
+  func secondsUntilNextRun(of timer: UnitName) -> Int?
+}
+
+extension ServiceManager {
+  public func secondsUntilNextRun(of timer: UnitName) -> Int? { nil }
 }
 
 /// `systemctl`, found on `PATH`, called with an argument vector and a deadline.
@@ -67,6 +73,16 @@ public struct Systemctl: ServiceManager {
 
   public func restartCommand(for unit: UnitName) -> String {
     "systemctl restart -- \(unit)"
+  }
+
+  public func secondsUntilNextRun(of timer: UnitName) -> Int? {
+    let arguments = [
+      "systemctl", "show", "--timestamp=unix", "--property=NextElapseUSecRealtime", "--", timer.description,
+    ]
+    guard let output = try? run(arguments, timeout: queryTimeout, doing: "read the timer \(timer)"),
+      let at = output.standardOutput.split(separator: "@").last.flatMap({ Int($0.trimmingSpaces) })
+    else { return nil }
+    return max(0, at - LocalTimestamp.now().seconds)
   }
 
   private func run(_ arguments: [String], timeout: Duration, doing what: String) throws(ServiceManagerError)

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Engine
+import NIOPosix
+
+/// `websocket-health-check dashboard URI SERVICE …`: the live screen over SSH.
+struct DashboardCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "dashboard",
+    abstract: "Watch a target live: probe latency, the failure counter, the trigger log.",
+    discussion: """
+      Probes every --interval without counting (only the timer and the p key count),
+      follows the state file and trigger log the timer writes, and offers keys:
+        p check now   d dry-run restart   R restart (asks first)   ? help   q quit
+      Use the same --state-file and --log-file as the timer's unit to see what it sees.
+      """
+  )
+
+  @OptionGroup var target: TargetOptions
+
+  @Option(help: ArgumentHelp("Seconds between the dashboard's own probes.", valueName: "seconds"))
+  var interval: Double = 1
+
+  @Flag(help: "Offer no restart key; for watching only.")
+  var readonly = false
+
+  @Option(help: ArgumentHelp("The timer unit that runs the checks, to show its next run.", valueName: "unit"))
+  var timer: String = "websocket-health-check.timer"
+
+  func run() throws {
+    guard interval.isFinite, interval >= 0.2, interval <= 3600 else {
+      Console.print(ConsoleLine(.error, "--interval \(interval) must be between 0.2 and 3600 seconds"))
+      throw ExitCode(CheckExitStatus.ourError.rawValue)
+    }
+    let arguments = target.arguments
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    defer { try? group.syncShutdownGracefully() }
+    do {
+      let settings = try arguments.settings()
+      let probe = try Probe(uri: settings.uri, options: try arguments.probeOptions(), group: group)
+      let timerUnit = try UnitName(validating: timer)
+      let serviceManager = Systemctl()
+      let view = DashboardModel.Target(
+        uri: arguments.uri, unit: arguments.service, threshold: arguments.threshold,
+        mode: settings.watchdog.mode, stateFile: arguments.stateFile, logFile: arguments.logFile,
+        interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit), readonly: readonly)
+      try DashboardSession(
+        settings: settings, probe: probe, serviceManager: serviceManager, target: view, timer: timerUnit,
+        demo: nil, timerInterval: nil
+      ).run()
+    } catch {
+      Console.print(ConsoleLine(.error, "\(error)"))
+      throw ExitCode(CheckExitStatus.ourError.rawValue)
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import Engine
+
+/// A key as the dashboard understands it, whatever terminal sent it.
+enum DashboardKey: Equatable, Sendable {
+  case character(Character)
+  case up, down, pageUp, pageDown, home, end
+  case escape, help, quit
+}
+
+/// What a key asks the session to do beyond changing the model.
+enum DashboardAction: Equatable, Sendable {
+  case quit
+  case runCheck
+  case dryRunRestart
+  case restart
+  case demo(String)
+}
+
+/// Keys to model changes and actions, with no I/O: tested by tables.
+enum DashboardInput {
+  static func handle(_ key: DashboardKey, model: inout DashboardModel, pageSize: Int) -> DashboardAction? {
+    switch model.overlay {
+    case .help:
+      model.overlay = .none
+      return nil
+    case .confirmRestart:
+      model.overlay = .none
+      if key == .character("y") || key == .character("Y") {
+        return .restart
+      }
+      model.status = .init(text: "restart cancelled; nothing was done", tone: .plain)
+      return nil
+    case .none:
+      break
+    }
+    let maxScroll = max(0, model.logLines.count - 1)
+    switch key {
+    case .quit, .character("q"):
+      return .quit
+    case .help, .character("?"):
+      model.overlay = .help
+    case .character("p"):
+      if model.checkRunning {
+        model.status = .init(text: "a check is already running", tone: .plain)
+        return nil
+      }
+      return .runCheck
+    case .character("d"):
+      return .dryRunRestart
+    case .character("R"):
+      if model.target.readonly {
+        model.status = .init(text: "read-only dashboard (--readonly): restart is not offered", tone: .warning)
+      } else {
+        model.overlay = .confirmRestart(command: model.target.restartCommand)
+        return nil
+      }
+    case .up: model.logScroll = min(maxScroll, model.logScroll + 1)
+    case .down: model.logScroll = max(0, model.logScroll - 1)
+    case .pageUp: model.logScroll = min(maxScroll, model.logScroll + pageSize)
+    case .pageDown: model.logScroll = max(0, model.logScroll - pageSize)
+    case .home, .character("g"): model.logScroll = maxScroll
+    case .end, .character("G"): model.logScroll = 0
+    case .character(let character) where model.target.isDemo && "hsxn".contains(character):
+      let mode = ["h": "hung", "s": "slow", "x": "refusing", "n": "healthy"][String(character)]!
+      return .demo(mode)
+    case .escape:
+      model.status = nil
+    default:
+      break
+    }
+    return nil
+  }
+}

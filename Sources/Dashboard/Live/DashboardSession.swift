@@ -1,0 +1,263 @@
+import Dispatch
+import Engine
+import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Set by SIGTERM/SIGHUP; the loop sees it within one tick and restores the terminal.
+nonisolated(unsafe) private var terminationRequested: sig_atomic_t = 0
+
+/// The live dashboard: probes on a background queue, reads the shared state file and the
+/// trigger log, asks systemd, handles keys, and redraws when something changed.
+final class DashboardSession {
+  private let settings: CheckSettings
+  private let probe: Probe
+  private let serviceManager: any ServiceManager
+  private let timer: UnitName?
+  private let demo: DemoService?
+  /// The demo's stand-in for the systemd timer: a counting check this often.
+  private let timerInterval: Duration?
+  private var model: DashboardModel
+  private let started = ContinuousClock.now
+  private var logIdentity: (device: UInt, inode: UInt, size: Int, modified: Int)?
+
+
+  init(
+    settings: CheckSettings, probe: Probe, serviceManager: any ServiceManager, target: DashboardModel.Target,
+    timer: UnitName?, demo: DemoService?, timerInterval: Duration?
+  ) {
+    self.timerInterval = timerInterval
+    self.settings = settings
+    self.probe = probe
+    self.serviceManager = serviceManager
+    self.timer = timer
+    self.demo = demo
+    model = DashboardModel(target: target)
+  }
+
+  /// Opens the screen and runs until `q`, F10, Ctrl-C or SIGTERM.
+  func run() throws {
+    let screen = try CursesScreen()
+    defer { screen.close() }
+    signal(SIGTERM) { _ in terminationRequested = 1 }
+    signal(SIGHUP) { _ in terminationRequested = 1 }
+    signal(SIGPIPE, SIG_IGN)
+    let mailbox = try SessionMailbox()
+    defer { mailbox.stop() }
+    startProbing(mailbox)
+    startWatchingService(mailbox)
+    if let timerInterval { startTimerChecks(mailbox, every: timerInterval) }
+    refreshFiles()
+
+    var lastFileCheck = seconds()
+    while terminationRequested == 0 {
+      var fds = [
+        pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0),
+      ]
+      // 200 ms: a resize or SIGTERM is seen at once or on the next tick; nothing is drawn
+      // unless the frame changed.
+      _ = poll(&fds, 2, 200)
+      for event in mailbox.take() {
+        apply(event, mailbox: mailbox)
+      }
+      var quit = false
+      while let input = screen.readKey() {
+        switch input {
+        case .resize: screen.invalidate()
+        case .ignored: break
+        case .key(let key):
+          let page = DashboardView.logPage(height: screen.size.height)
+          if let action = DashboardInput.handle(key, model: &model, pageSize: page) {
+            if action == .quit { quit = true } else { perform(action, mailbox: mailbox) }
+          }
+        }
+      }
+      if quit { break }
+      if seconds() - lastFileCheck >= 0.5 {
+        refreshFiles()
+        lastFileCheck = seconds()
+      }
+      let size = screen.size
+      screen.draw(DashboardView(model: model, glyphs: screen.glyphs).render(width: size.width, height: size.height))
+    }
+  }
+
+  // MARK: - Work off the main thread
+
+  /// Probes every interval with the check's own Probe, counting nothing.
+  private func startProbing(_ mailbox: SessionMailbox) {
+    let interval = Duration.milliseconds(Int64(model.target.interval * 1000))
+    let probe = self.probe
+    DispatchQueue(label: "websocket-health-check.probe").async {
+      let clock = ContinuousClock()
+      while mailbox.isRunning {
+        let next = clock.now + interval
+        mailbox.post(.probed(probe.runToEnd(), LocalTimestamp.now()))
+        while mailbox.isRunning && clock.now < next { usleep(50_000) }
+      }
+    }
+  }
+
+  /// MainPID, ActiveState and the timer's next run, every 2 s, off the main thread because
+  /// systemctl may be slow.
+  private func startWatchingService(_ mailbox: SessionMailbox) {
+    let serviceManager = self.serviceManager
+    let unit = settings.unit
+    let timer = self.timer
+    DispatchQueue(label: "websocket-health-check.systemd").async {
+      while mailbox.isRunning {
+        do {
+          let status = try serviceManager.status(of: unit)
+          mailbox.post(.service(status, nil, nextTimer: timer.flatMap { serviceManager.secondsUntilNextRun(of: $0) }))
+        } catch {
+          mailbox.post(.service(nil, "\(error)", nextTimer: nil))
+        }
+        for _ in 0..<40 where mailbox.isRunning { usleep(50_000) }
+      }
+    }
+  }
+
+  /// The demo's timer: the same check the real timer runs, every few seconds.
+  private func startTimerChecks(_ mailbox: SessionMailbox, every interval: Duration) {
+    let cycle = CheckCycle(settings: settings, serviceManager: serviceManager) { [probe] in probe.runToEnd() }
+    DispatchQueue(label: "websocket-health-check.timer").async {
+      let clock = ContinuousClock()
+      var next = clock.now + interval
+      while mailbox.isRunning {
+        let left = next - clock.now
+        mailbox.post(.timerDue(in: Int(left.components.seconds) + 1))
+        if left <= .zero {
+          mailbox.post(.timerRan(cycle.run()))
+          next = clock.now + interval
+        }
+        usleep(250_000)
+      }
+    }
+  }
+
+  private func perform(_ action: DashboardAction, mailbox: SessionMailbox) {
+    let cycle = CheckCycle(settings: settings, serviceManager: serviceManager) { [probe] in probe.runToEnd() }
+    let unit = settings.unit
+    let log = settings.triggerLog
+    let serviceManager = self.serviceManager
+    let who = Self.whoAsked()
+    switch action {
+    case .quit:
+      break
+    case .runCheck:
+      model.checkRunning = true
+      model.status = nil
+      DispatchQueue.global().async { mailbox.post(.checked(cycle.run())) }
+    case .dryRunRestart:
+      let command = serviceManager.restartCommand(for: unit)
+      let count = model.failureCount.map(String.init) ?? "-"
+      do {
+        try log.append("Dry run: Triggered restart! (fail count: \(count)) \(unit): manual dry run by \(who); would run: \(command)")
+        model.status = .init(text: "dry run logged; a restart would run: \(command)", tone: .plain)
+      } catch {
+        model.status = .init(text: "\(error)", tone: .failing)
+      }
+      refreshFiles()
+    case .restart:
+      model.status = .init(text: "restarting \(unit)…", tone: .warning)
+      DispatchQueue.global().async {
+        do {
+          try log.append("Triggered restart! (manual, asked by \(who)) \(unit)")
+          try serviceManager.restart(unit)
+          mailbox.post(.message(.init(text: "\(unit) restarted (asked by \(who))", tone: .ok)))
+        } catch {
+          try? log.append("Restart failed! \(unit): \(error)")
+          mailbox.post(.message(.init(text: "\(error)", tone: .failing)))
+        }
+      }
+    case .demo(let name):
+      guard let demo, let mode = DemoService.Mode(rawValue: name) else { return }
+      do {
+        try demo.set(mode)
+        model.demoMode = mode.rawValue
+        model.status = .init(text: "demo service is now \(mode.rawValue)", tone: .plain)
+      } catch {
+        model.status = .init(text: "demo: \(error)", tone: .failing)
+      }
+    }
+  }
+
+  private func apply(_ event: SessionMailbox.Event, mailbox: SessionMailbox) {
+    switch event {
+    case .probed(let result, let time):
+      model.lastProbe = .init(time: time, result: result)
+      model.latency.add(result, at: seconds())
+    case .checked(let report):
+      model.checkRunning = false
+      let line = report.lines.last { $0.kind != .info } ?? report.lines.last
+      let tone: CellStyle.Tone =
+        switch report.decision {
+        case .healthy?: .ok
+        case .trigger?: .warning
+        default: report.exitStatus == .completed ? .plain : .failing
+        }
+      model.status = .init(text: "check: " + (line.map { "\($0)" } ?? "done"), tone: tone)
+      if let probe = report.probe { model.lastProbe = .init(time: LocalTimestamp.now(), result: probe) }
+      refreshFiles()
+    case .service(let status, let error, let next):
+      model.service = status
+      model.serviceError = error
+      if timerInterval == nil { model.nextTimerCheck = next }
+      if let demo { model.demoMode = demo.mode.rawValue }
+    case .timerDue(let seconds):
+      model.nextTimerCheck = seconds
+    case .timerRan(let report):
+      if let line = report.lines.last(where: { $0.kind != .info }) ?? report.lines.last {
+        model.status = .init(text: "timer: \(line)", tone: report.decision == .healthy ? .ok : .warning)
+      }
+      refreshFiles()
+    case .message(let message):
+      model.status = message
+      refreshFiles()
+    }
+  }
+
+  // MARK: - Files shared with the timer
+
+  /// The state file (cheap: one small read), and the log's tail when the file changed,
+  /// was truncated or replaced by rotation.
+  private func refreshFiles() {
+    do {
+      model.state = try settings.stateStore.peek()
+      model.stateError = nil
+    } catch {
+      model.stateError = "\(error)"
+    }
+    var info = stat()
+    guard stat(settings.triggerLog.path, &info) == 0 else {
+      model.logLines = []
+      logIdentity = nil
+      return
+    }
+    let identity = (UInt(info.st_dev), UInt(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000)
+    if let old = logIdentity, old == identity { return }
+    logIdentity = identity
+    do {
+      model.logLines = try TriggerLogTail(path: settings.triggerLog.path).lastLines(500)
+      model.logError = nil
+    } catch {
+      model.logError = "\(error)"
+    }
+  }
+
+  private func seconds() -> Double {
+    let elapsed = ContinuousClock.now - started
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+  }
+
+  /// Who pressed the key: the user behind sudo, else the login name.
+  static func whoAsked() -> String {
+    if let user = getenv("SUDO_USER") { return String(cString: user) }
+    if let login = getlogin() { return String(cString: login) }
+    if let entry = getpwuid(geteuid()) { return String(cString: entry.pointee.pw_name) }
+    return "uid \(geteuid())"
+  }
+}

@@ -1,0 +1,63 @@
+import Engine
+
+/// A box drawn over the middle of the frame: help, or a confirmation.
+struct OverlayBox {
+  var title: String
+  var lines: [String]
+
+  func draw(into grid: inout Grid, glyphs: Glyphs) {
+    let width = min(grid.width - 2, max(title.count + 6, (lines.map(\.count).max() ?? 0) + 4))
+    let height = min(grid.height - 2, lines.count + 2)
+    let left = (grid.width - width) / 2
+    let top = max(1, (grid.height - height) / 2)
+    let edge: Character = glyphs == .unicode ? "│" : "|"
+    for row in top..<(top + height) {
+      grid.fill(" ", x: left, y: row, count: width)
+      grid.put(String(edge), x: left, y: row, style: .title)
+      grid.put(String(edge), x: left + width - 1, y: row, style: .title)
+    }
+    grid.fill(glyphs.horizontal, x: left, y: top, count: width, style: .title)
+    grid.fill(glyphs.horizontal, x: left, y: top + height - 1, count: width, style: .title)
+    let corners: [Character] = glyphs == .unicode ? ["┌", "┐", "└", "┘"] : ["+", "+", "+", "+"]
+    grid.put(String(corners[0]), x: left, y: top, style: .title)
+    grid.put(String(corners[1]), x: left + width - 1, y: top, style: .title)
+    grid.put(String(corners[2]), x: left, y: top + height - 1, style: .title)
+    grid.put(String(corners[3]), x: left + width - 1, y: top + height - 1, style: .title)
+    grid.put(" \(title) ", x: left + 2, y: top, style: .title)
+    for (index, line) in lines.prefix(height - 2).enumerated() {
+      grid.put(line, x: left + 2, y: top + 1 + index, limit: width - 4)
+    }
+  }
+
+  static func help(for model: DashboardModel) -> OverlayBox {
+    var lines = [
+      "p        run one check now, exactly what the timer runs",
+      "         (counts under the state lock; may restart at the threshold)",
+      "d        dry-run restart: log the line, show the command, restart nothing",
+    ]
+    if !model.target.readonly {
+      lines.append("R        restart the service now (asks first, shows the command)")
+    }
+    if model.target.isDemo {
+      lines += [
+        "h s x n  demo service: hang, slow, refuse connections, back to normal",
+      ]
+    }
+    lines += [
+      "Up Down  scroll the trigger log one line",
+      "PgUp Dn  scroll the trigger log one page",
+      "Home End oldest lines / follow the newest",
+      "? F1     this help          q F10 Ctrl-C  quit",
+      "",
+      "The dashboard probes every \(DurationText.fixed(model.target.interval, decimals: 1)) s without counting;",
+      "only p and the timer count failures. Any key closes this help.",
+    ]
+    return OverlayBox(title: "help", lines: lines)
+  }
+
+  static func confirmRestart(unit: String, command: String) -> OverlayBox {
+    OverlayBox(
+      title: "restart \(unit)?",
+      lines: ["This runs:", "  \(command)", "", "y  restart now        Esc  cancel"])
+  }
+}

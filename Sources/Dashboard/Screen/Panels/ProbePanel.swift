@@ -1,0 +1,59 @@
+import Engine
+
+/// The live probe: the last result with its phases, min/p50/p95/max, and a latency graph of
+/// the window with failed probes marked, in words and glyphs, never by colour alone.
+struct ProbePanel {
+  let model: DashboardModel
+  let glyphs: Glyphs
+  static let height = 2
+
+  func draw(into grid: inout Grid, row: Int) {
+    guard let last = model.lastProbe else {
+      grid.put("  waiting for the first probe (every \(DurationText.seconds(.milliseconds(Int64(model.target.interval * 1000)))))", x: 0, y: row, style: .dim)
+      return
+    }
+    let statistics = model.latency.statistics.map {
+      "min \(Self.short($0.minimum))  p50 \(Self.short($0.median))  p95 \(Self.short($0.p95))  max \(Self.short($0.maximum))"
+    } ?? "no healthy probe in the window"
+    let statsStart = max(0, grid.width - statistics.count - 1)
+    if let failure = last.result.failure {
+      var x = grid.put("  now ", x: 0, y: row)
+      x = grid.put("\(glyphs.failMark) \(failure)", x: x, y: row, style: .failing, limit: statsStart - x - 1)
+    } else {
+      var x = grid.put("  now ", x: 0, y: row)
+      x = grid.put(DurationText.milliseconds(last.result.timings.total), x: x, y: row, style: CellStyle(tone: .ok, bold: true))
+      let phases = last.result.timings.entries.map { "\($0.phase.rawValue) \(Self.short($0.duration.inMilliseconds))" }
+      grid.put("   " + phases.joined(separator: "  "), x: x, y: row, limit: statsStart - x - 1)
+    }
+    grid.put(statistics, x: statsStart, y: row, style: .dim)
+
+    let verdict = last.result.isHealthy ? "\(glyphs.okMark) ok \(last.time.timeOfDay)" : "\(glyphs.failMark) failed \(last.time.timeOfDay)"
+    let legend = "  last \(Int(model.latency.span)) s  "
+    let graphWidth = max(0, grid.width - 2 - legend.count - verdict.count - 1)
+    drawGraph(into: &grid, x: 2, y: row + 1, width: graphWidth)
+    let x = grid.put(legend, x: 2 + graphWidth, y: row + 1, style: .dim)
+    grid.put(verdict, x: x, y: row + 1, style: last.result.isHealthy ? .ok : .failing)
+  }
+
+  /// One column per probe, newest on the right, heights relative to the window's slowest.
+  private func drawGraph(into grid: inout Grid, x: Int, y: Int, width: Int) {
+    let samples = model.latency.samples.suffix(width)
+    let slowest = samples.filter(\.result.isHealthy).map(\.milliseconds).max() ?? 1
+    var column = x + width - samples.count
+    for sample in samples {
+      if sample.result.isHealthy {
+        let fraction = slowest > 0 ? sample.milliseconds / slowest : 0
+        let level = min(glyphs.levels.count - 1, max(0, Int((fraction * Double(glyphs.levels.count)).rounded(.up)) - 1))
+        grid.put(String(glyphs.levels[level]), x: column, y: y, style: .ok)
+      } else {
+        grid.put(String(glyphs.failedProbe), x: column, y: y, style: .failing)
+      }
+      column += 1
+    }
+  }
+
+  /// `2.4`, `12`, `1234`: milliseconds without the unit, for dense rows.
+  static func short(_ milliseconds: Double) -> String {
+    milliseconds < 10 ? DurationText.fixed(milliseconds, decimals: 1) : String(Int(milliseconds.rounded()))
+  }
+}

@@ -1,0 +1,28 @@
+/// The trigger log's tail, newest last; scrolls up with the arrows and PgUp, follows new
+/// lines while at the bottom.
+struct TriggerLogPanel {
+  let model: DashboardModel
+  let glyphs: Glyphs
+
+  func draw(into grid: inout Grid, top: Int, height: Int) {
+    guard height > 1 else { return }
+    var detail = model.target.logFile
+    if model.logScroll > 0 { detail += "  (\(model.logScroll) lines up; End follows)" }
+    SectionRule(title: "trigger log", detail: detail).draw(into: &grid, row: top, glyphs: glyphs)
+    let rows = height - 1
+    if let error = model.logError {
+      grid.put("  \(error)", x: 0, y: top + 1, style: .failing)
+      return
+    }
+    if model.logLines.isEmpty {
+      grid.put("  no restart triggered yet", x: 0, y: top + 1, style: .dim)
+      return
+    }
+    let end = max(0, model.logLines.count - model.logScroll)
+    let visible = model.logLines[max(0, end - rows)..<end]
+    for (offset, line) in visible.enumerated() {
+      let style: CellStyle = line.contains("Restart failed!") ? .failing : (line.contains("Dry run") ? .plain : .warning)
+      grid.put("  \(line)", x: 0, y: top + 1 + offset, style: style)
+    }
+  }
+}

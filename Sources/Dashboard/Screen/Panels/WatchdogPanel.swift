@@ -1,0 +1,46 @@
+import Engine
+
+/// The failure counter as the timer sees it, read from the shared state file.
+struct WatchdogPanel {
+  let model: DashboardModel
+  let glyphs: Glyphs
+  static let height = 2
+
+  func draw(into grid: inout Grid, row: Int) {
+    let threshold = model.target.threshold
+    let count = model.failureCount
+    var x = grid.put("  failures ", x: 0, y: row)
+    let armed = model.isArmed
+    let shown = armed ? "\(count!)/\(threshold)" : "-/\(threshold)"
+    x = grid.put(shown, x: x, y: row, style: CellStyle(tone: armed && count! > 0 ? .warning : .plain, bold: true))
+    x += 1
+    let barWidth = min(30, max(6, grid.width / 5))
+    let filled = armed ? min(barWidth, (count! * barWidth + threshold - 1) / threshold) : 0
+    grid.fill(glyphs.barFull, x: x, y: row, count: filled, style: filled > 0 ? .warning : .plain)
+    grid.fill(glyphs.barEmpty, x: x + filled, y: row, count: barWidth - filled, style: .dim)
+    x += barWidth + 2
+    if armed {
+      x = grid.put("armed", x: x, y: row, style: .ok)
+    } else {
+      x = grid.put("disarmed", x: x, y: row, style: .warning)
+      x = grid.put(" (counts after the next success)", x: x, y: row, style: .dim)
+    }
+    if let next = model.nextTimerCheck {
+      grid.put("   next timer check in \(next) s", x: x, y: row)
+    }
+
+    let file = model.target.stateFile
+    let content: String
+    if let error = model.stateError {
+      content = error
+    } else {
+      switch model.state {
+      case .counter(let counter)?: content = counter.fileText
+      case .other(let text)?: content = text.isEmpty ? "(empty)" : "(unreadable)"
+      case .missing?, nil: content = "(no file yet)"
+      }
+    }
+    let style: CellStyle = model.stateError == nil ? .dim : .failing
+    grid.put("  state \(file): \(content)", x: 0, y: row + 1, style: style)
+  }
+}
