@@ -78,7 +78,8 @@ let package = Package(
     ),
     .testTarget(
       name: "DashboardTests",
-      dependencies: ["Dashboard", "Engine", "TestPeers"]
+      dependencies: ["Dashboard", "Engine", "TestPeers"],
+      exclude: ["Snapshots"]
     ),
   ],
   swiftLanguageModes: [.v6]

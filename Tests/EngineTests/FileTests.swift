@@ -144,3 +144,31 @@ func temporaryDirectory() throws -> String {
     #expect(throws: TriggerLogError.self) { try TriggerLog(path: "\(root)/trigger.log").prepare() }
   }
 }
+
+@Suite struct TriggerLogTailTests {
+  @Test func lastLinesOfASmallFile() throws {
+    let root = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try "a\nb\nc\n".write(toFile: "\(root)/log", atomically: false, encoding: .utf8)
+    #expect(try TriggerLogTail(path: "\(root)/log").lastLines(2) == ["b", "c"])
+    #expect(try TriggerLogTail(path: "\(root)/log").lastLines(10) == ["a", "b", "c"])
+    #expect(try TriggerLogTail(path: "\(root)/missing").lastLines(10) == [])
+  }
+
+  /// Reading from the end: a line cut by a block edge never shows half.
+  @Test func lastLinesOfALargeFileAcrossBlocks() throws {
+    let root = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let lines = (1...5000).map { "2026-11-25 10:00:00.000001: Triggered restart! number \($0)" }
+    try (lines.joined(separator: "\n") + "\n").write(toFile: "\(root)/log", atomically: false, encoding: .utf8)
+    #expect(try TriggerLogTail(path: "\(root)/log").lastLines(300) == Array(lines.suffix(300)))
+    #expect(try TriggerLogTail(path: "\(root)/log").lastLines(1) == [lines.last!])
+  }
+
+  @Test func lastLineWithoutNewlineIsShown() throws {
+    let root = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try "a\nb".write(toFile: "\(root)/log", atomically: false, encoding: .utf8)
+    #expect(try TriggerLogTail(path: "\(root)/log").lastLines(5) == ["a", "b"])
+  }
+}

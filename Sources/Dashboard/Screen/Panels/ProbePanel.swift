@@ -13,7 +13,7 @@ struct ProbePanel {
       return
     }
     let statistics = model.latency.statistics.map {
-      "min \(Self.short($0.minimum))  p50 \(Self.short($0.median))  p95 \(Self.short($0.p95))  max \(Self.short($0.maximum))"
+      "min \(Self.short($0.minimum)) p50 \(Self.short($0.median)) p95 \(Self.short($0.p95)) max \(Self.short($0.maximum))"
     } ?? "no healthy probe in the window"
     let statsStart = max(0, grid.width - statistics.count - 1)
     if let failure = last.result.failure {
@@ -23,7 +23,7 @@ struct ProbePanel {
       var x = grid.put("  now ", x: 0, y: row)
       x = grid.put(DurationText.milliseconds(last.result.timings.total), x: x, y: row, style: CellStyle(tone: .ok, bold: true))
       let phases = last.result.timings.entries.map { "\($0.phase.rawValue) \(Self.short($0.duration.inMilliseconds))" }
-      grid.put("   " + phases.joined(separator: "  "), x: x, y: row, limit: statsStart - x - 1)
+      grid.put("  " + phases.joined(separator: " "), x: x, y: row, limit: statsStart - x - 1)
     }
     grid.put(statistics, x: statsStart, y: row, style: .dim)
 

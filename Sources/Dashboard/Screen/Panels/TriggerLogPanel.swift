@@ -7,7 +7,8 @@ struct TriggerLogPanel {
   func draw(into grid: inout Grid, top: Int, height: Int) {
     guard height > 1 else { return }
     var detail = model.target.logFile
-    if model.logScroll > 0 { detail += "  (\(model.logScroll) lines up; End follows)" }
+    // Said first, so a narrow screen cuts the path rather than the warning.
+    if model.logScroll > 0 { detail = "(\(model.logScroll) lines up; End follows)  " + detail }
     SectionRule(title: "trigger log", detail: detail).draw(into: &grid, row: top, glyphs: glyphs)
     let rows = height - 1
     if let error = model.logError {

@@ -1,0 +1,92 @@
+import Engine
+import Foundation
+import Testing
+
+@testable import Dashboard
+
+/// Models with fixed values, so frames are the same on every run and in every time zone.
+enum DashboardFixtures {
+  /// 2026-11-25 16:02:11 local time.
+  static let time: LocalTimestamp = {
+    var parts = tm()
+    parts.tm_year = 126
+    parts.tm_mon = 10
+    parts.tm_mday = 25
+    parts.tm_hour = 16
+    parts.tm_min = 2
+    parts.tm_sec = 11
+    parts.tm_isdst = -1
+    return LocalTimestamp(seconds: Int(mktime(&parts)), microseconds: 0)
+  }()
+
+  static func healthyResult(_ microseconds: Int64) -> ProbeResult {
+    var timings = PhaseTimings()
+    timings.record(.connect, .microseconds(100))
+    timings.record(.upgrade, .microseconds(microseconds - 300))
+    timings.record(.close, .microseconds(200))
+    return ProbeResult(failure: nil, timings: timings)
+  }
+
+  static var timedOut: ProbeResult {
+    var timings = PhaseTimings()
+    timings.record(.connect, .microseconds(100))
+    timings.record(.upgrade, .seconds(10))
+    return ProbeResult(failure: .timedOut(phase: .upgrade, after: .seconds(10)), timings: timings)
+  }
+
+  static func target(readonly: Bool = false) -> DashboardModel.Target {
+    DashboardModel.Target(
+      uri: "ws://localhost:8085/websocket", unit: "openems.service", threshold: 6, mode: .auto,
+      stateFile: "/var/lib/websocket-health-check/failcount",
+      logFile: "/var/log/websocket-health-check/trigger.log", interval: 1,
+      restartCommand: "systemctl restart -- openems.service", readonly: readonly)
+  }
+
+  static let logLines = [
+    "2026-11-24 03:12:09.482113: Triggered restart! (fail count: 6) openems.service: upgrade timed out after 10 s (connect 0.1 ms, upgrade 10000 ms)",
+    "2026-11-25 09:40:02.001932: Dry run: Triggered restart! (fail count: 2) openems.service: manual dry run by alice; would run: systemctl restart -- openems.service",
+  ]
+
+  static func healthy(readonly: Bool = false) -> DashboardModel {
+    var model = DashboardModel(target: target(readonly: readonly))
+    model.service = ServiceStatus(mainPID: 8123, activeState: "active")
+    let latencies: [Int64] = [2300, 1900, 2400, 2100, 4000, 2300, 2200, 9800, 2300, 2500, 2400, 2300, 3100, 2200]
+    for (index, latency) in latencies.enumerated() {
+      model.latency.add(healthyResult(latency), at: Double(index))
+    }
+    model.lastProbe = .init(time: time, result: healthyResult(2400))
+    model.state = .counter(FailureCounter(pid: 8123, count: 0))
+    model.nextTimerCheck = 9
+    model.logLines = logLines
+    return model
+  }
+
+  static func failing() -> DashboardModel {
+    var model = healthy()
+    for index in 14..<20 {
+      model.latency.add(timedOut, at: Double(index))
+    }
+    model.lastProbe = .init(time: time, result: timedOut)
+    model.state = .counter(FailureCounter(pid: 8123, count: 4))
+    return model
+  }
+}
+
+/// Compares a frame with `Snapshots/NAME.txt`; `UPDATE_SNAPSHOTS=1` writes it anew.
+func assertSnapshot(_ grid: Grid, named name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+  let file = directory.appendingPathComponent("\(name).txt")
+  // Trailing spaces are trimmed so the files survive editors; the width is in the name.
+  let text = grid.text.split(separator: "\n", omittingEmptySubsequences: false)
+    .map { line in String(line.reversed().drop(while: { $0 == " " }).reversed()) }
+    .joined(separator: "\n") + "\n"
+  if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] != nil {
+    try? text.write(to: file, atomically: true, encoding: .utf8)
+    return
+  }
+  guard let expected = try? String(contentsOf: file, encoding: .utf8) else {
+    Issue.record("no snapshot \(name).txt; run with UPDATE_SNAPSHOTS=1 and review it", sourceLocation: sourceLocation)
+    return
+  }
+  #expect(text == expected, "frame \(name) differs:\n\(text)", sourceLocation: sourceLocation)
+}

@@ -1,0 +1,104 @@
+import Engine
+import Testing
+
+@testable import Dashboard
+
+/// Whole frames as text, as an operator would see them.
+@Suite struct DashboardViewTests {
+  func frame(_ model: DashboardModel, _ width: Int, _ height: Int, _ glyphs: Glyphs = .unicode) -> Grid {
+    DashboardView(model: model, glyphs: glyphs).render(width: width, height: height)
+  }
+
+  @Test func healthyTarget80x24() {
+    assertSnapshot(frame(DashboardFixtures.healthy(), 80, 24), named: "healthy-80x24-utf8")
+  }
+
+  @Test func healthyTarget80x24InASCII() {
+    let grid = frame(DashboardFixtures.healthy(), 80, 24, .ascii)
+    assertSnapshot(grid, named: "healthy-80x24-ascii")
+    let allASCII = grid.text.unicodeScalars.allSatisfy { $0.isASCII }
+    #expect(allASCII, "an ASCII terminal gets only ASCII")
+  }
+
+  @Test func failingTarget80x24() {
+    let grid = frame(DashboardFixtures.failing(), 80, 24)
+    assertSnapshot(grid, named: "failing-80x24-utf8")
+    // Marked in words and glyphs, not by colour alone.
+    #expect(grid.text.contains("✖ upgrade timed out after 10 s"))
+    #expect(grid.text.contains("××××××"))
+    #expect(grid.text.contains("failures 4/6"))
+  }
+
+  @Test func failingTarget120x40InASCIIWithALongLog() {
+    var model = DashboardFixtures.failing()
+    model.logLines = (1...300).map { "2026-11-25 10:00:\(String(format: "%02d", $0 % 60)).000001: Triggered restart! (fail count: 6) line \($0)" }
+    let grid = frame(model, 120, 40, .ascii)
+    assertSnapshot(grid, named: "failing-120x40-ascii-long-log")
+    #expect(grid.text.contains("line 300"), "the newest line is shown")
+    #expect(!grid.text.contains("line 270"), "older lines scroll out")
+  }
+
+  @Test func scrolledLogSaysSoAndShowsOlderLines() {
+    var model = DashboardFixtures.healthy()
+    model.logLines = (1...100).map { "line \($0)" }
+    model.logScroll = 50
+    let text = frame(model, 80, 24).text
+    #expect(text.contains("(50 lines up; End follows)"))
+    #expect(text.contains("line 50"))
+    #expect(!text.contains("line 100"))
+  }
+
+  @Test func tooSmallSaysSoInsteadOfDrawing() {
+    let grid = frame(DashboardFixtures.healthy(), 50, 10)
+    assertSnapshot(grid, named: "too-small-50x10")
+    #expect(grid.text.contains("terminal too small (need 60x14)"))
+  }
+
+  @Test func helpOverlayListsEveryKey() {
+    var model = DashboardFixtures.healthy()
+    model.overlay = .help
+    let grid = frame(model, 80, 24)
+    assertSnapshot(grid, named: "help-80x24-utf8")
+    for key in ["p ", "d ", "R ", "Up Down", "PgUp", "Home End", "? F1", "q F10"] {
+      #expect(grid.text.contains(key), "\(key)")
+    }
+  }
+
+  @Test func restartConfirmationShowsTheExactCommand() {
+    var model = DashboardFixtures.healthy()
+    model.overlay = .confirmRestart(command: "systemctl restart -- openems.service")
+    let grid = frame(model, 80, 24)
+    assertSnapshot(grid, named: "confirm-restart-80x24-utf8")
+    #expect(grid.text.contains("systemctl restart -- openems.service"))
+    #expect(grid.text.contains("y  restart now        Esc  cancel"))
+  }
+
+  @Test func readonlyOffersNoRestartKey() {
+    let text = frame(DashboardFixtures.healthy(readonly: true), 80, 24).text
+    #expect(!text.contains("R restart"))
+    #expect(text.contains("read-only"))
+  }
+
+  @Test func headerGivesWayOnANarrowScreenButKeepsThePID() {
+    let text = frame(DashboardFixtures.healthy(), 60, 14).text
+    let header = String(text.split(separator: "\n")[0])
+    #expect(header.contains("pid 8123 active"))
+    #expect(header.contains("openems.service"))
+  }
+}
+
+@Suite struct AppearanceTests {
+  @Test func failureIsRedWithColourAndReverseWithout() {
+    #expect(Appearance(.failing, colour: true) == Appearance(bold: true, pair: .red))
+    #expect(Appearance(.failing, colour: false) == Appearance(bold: true, reverse: true))
+  }
+
+  @Test func warningIsYellowWithColourAndBoldWithout() {
+    #expect(Appearance(.warning, colour: true).pair == .yellow)
+    #expect(Appearance(.warning, colour: false) == Appearance(bold: true))
+  }
+
+  @Test func okNeedsNoColourToReadAsOK() {
+    #expect(Appearance(.ok, colour: false) == Appearance())
+  }
+}
