@@ -77,7 +77,8 @@ func assertSnapshot(_ grid: Grid, named name: String, sourceLocation: SourceLoca
   let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
   let file = directory.appendingPathComponent("\(name).txt")
   // Trailing spaces are trimmed so the files survive editors; the width is in the name.
-  let text = grid.text.split(separator: "\n", omittingEmptySubsequences: false)
+  let text =
+    grid.text.split(separator: "\n", omittingEmptySubsequences: false)
     .map { line in String(line.reversed().drop(while: { $0 == " " }).reversed()) }
     .joined(separator: "\n") + "\n"
   if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] != nil {

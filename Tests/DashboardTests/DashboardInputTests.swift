@@ -76,9 +76,10 @@ import Testing
     var model = DashboardFixtures.healthy()
     #expect(press([.character("h")], on: &model).isEmpty)
     model.target.isDemo = true
-    #expect(press([.character("h"), .character("x"), .character("n")], on: &model) == [
-      .demo("hung"), .demo("refusing"), .demo("healthy"),
-    ])
+    #expect(
+      press([.character("h"), .character("x"), .character("n")], on: &model) == [
+        .demo("hung"), .demo("refusing"), .demo("healthy"),
+      ])
   }
 }
 

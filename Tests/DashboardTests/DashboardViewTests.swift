@@ -31,7 +31,9 @@ import Testing
 
   @Test func failingTarget120x40InASCIIWithALongLog() {
     var model = DashboardFixtures.failing()
-    model.logLines = (1...300).map { "2026-11-25 10:00:\(String(format: "%02d", $0 % 60)).000001: Triggered restart! (fail count: 6) line \($0)" }
+    model.logLines = (1...300).map {
+      "2026-11-25 10:00:\(String(format: "%02d", $0 % 60)).000001: Triggered restart! (fail count: 6) line \($0)"
+    }
     let grid = frame(model, 120, 40, .ascii)
     assertSnapshot(grid, named: "failing-120x40-ascii-long-log")
     #expect(grid.text.contains("line 300"), "the newest line is shown")

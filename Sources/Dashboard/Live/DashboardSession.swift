@@ -23,7 +23,6 @@ final class DashboardSession {
   private let started = ContinuousClock.now
   private var logIdentity: (device: UInt, inode: UInt, size: Int, modified: Int)?
 
-
   init(
     settings: CheckSettings, probe: Probe, serviceManager: any ServiceManager, target: DashboardModel.Target,
     timer: UnitName?, demo: DemoService?, timerInterval: Duration?
@@ -155,7 +154,8 @@ final class DashboardSession {
       let command = serviceManager.restartCommand(for: unit)
       let count = model.failureCount.map(String.init) ?? "-"
       do {
-        try log.append("Dry run: Triggered restart! (fail count: \(count)) \(unit): manual dry run by \(who); would run: \(command)")
+        try log.append(
+          "Dry run: Triggered restart! (fail count: \(count)) \(unit): manual dry run by \(who); would run: \(command)")
         model.status = .init(text: "dry run logged; a restart would run: \(command)", tone: .plain)
       } catch {
         model.status = .init(text: "\(error)", tone: .failing)
@@ -237,7 +237,10 @@ final class DashboardSession {
       logIdentity = nil
       return
     }
-    let identity = (UInt(info.st_dev), UInt(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000)
+    let identity = (
+      UInt(info.st_dev), UInt(info.st_ino), Int(info.st_size),
+      Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000
+    )
     if let old = logIdentity, old == identity { return }
     logIdentity = identity
     do {

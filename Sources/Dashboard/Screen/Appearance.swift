@@ -3,7 +3,8 @@
 struct Appearance: Equatable, Sendable {
   /// Colour pairs the screen sets up: 1 green, 2 yellow, 3 red, 4 cyan, on the default background.
   enum Pair: Int16, Sendable {
-    case green = 1, yellow, red, cyan
+    case green = 1
+    case yellow, red, cyan
   }
 
   var bold = false

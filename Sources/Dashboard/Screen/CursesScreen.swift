@@ -24,7 +24,9 @@ final class CursesScreen {
   init() throws {
     guard isatty(1) == 1, isatty(0) == 1 else {
       throw ScreenError(
-        description: "the dashboard needs a terminal, but stdin or stdout is not one; run it in an SSH session or tmux, not through a pipe (for scripts use `check`)")
+        description:
+          "the dashboard needs a terminal, but stdin or stdout is not one; run it in an SSH session or tmux, not through a pipe (for scripts use `check`)"
+      )
     }
     setlocale(LC_ALL, "")
     let unicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
@@ -33,7 +35,9 @@ final class CursesScreen {
       let opened = newterm(nil, output, input)
     else {
       throw ScreenError(
-        description: "unknown terminal type TERM='\(term)'; set TERM to one this system knows, e.g. TERM=xterm-256color or TERM=vt100")
+        description:
+          "unknown terminal type TERM='\(term)'; set TERM to one this system knows, e.g. TERM=xterm-256color or TERM=vt100"
+      )
     }
     screen = opened
     set_term(opened)

@@ -28,7 +28,8 @@ struct DashboardView {
       let message = "terminal too small (need \(Self.minimumWidth)x\(Self.minimumHeight))"
       let lines = [message, "now \(width)x\(height); enlarge it or press q"]
       for (index, line) in lines.enumerated() {
-        grid.put(line, x: max(0, (width - line.count) / 2), y: height / 2 - 1 + index, style: index == 0 ? .warning : .plain)
+        grid.put(
+          line, x: max(0, (width - line.count) / 2), y: height / 2 - 1 + index, style: index == 0 ? .warning : .plain)
       }
       return grid
     }

@@ -40,7 +40,7 @@ struct OverlayBox {
     }
     if model.target.isDemo {
       lines += [
-        "h s x n  demo service: hang, slow, refuse connections, back to normal",
+        "h s x n  demo service: hang, slow, refuse connections, back to normal"
       ]
     }
     lines += [

@@ -9,25 +9,31 @@ struct ProbePanel {
 
   func draw(into grid: inout Grid, row: Int) {
     guard let last = model.lastProbe else {
-      grid.put("  waiting for the first probe (every \(DurationText.seconds(.milliseconds(Int64(model.target.interval * 1000)))))", x: 0, y: row, style: .dim)
+      grid.put(
+        "  waiting for the first probe (every \(DurationText.seconds(.milliseconds(Int64(model.target.interval * 1000)))))",
+        x: 0, y: row, style: .dim)
       return
     }
-    let statistics = model.latency.statistics.map {
-      "min \(Self.short($0.minimum)) p50 \(Self.short($0.median)) p95 \(Self.short($0.p95)) max \(Self.short($0.maximum))"
-    } ?? "no healthy probe in the window"
+    let statistics =
+      model.latency.statistics.map {
+        "min \(Self.short($0.minimum)) p50 \(Self.short($0.median)) p95 \(Self.short($0.p95)) max \(Self.short($0.maximum))"
+      } ?? "no healthy probe in the window"
     let statsStart = max(0, grid.width - statistics.count - 1)
     if let failure = last.result.failure {
       var x = grid.put("  now ", x: 0, y: row)
       x = grid.put("\(glyphs.failMark) \(failure)", x: x, y: row, style: .failing, limit: statsStart - x - 1)
     } else {
       var x = grid.put("  now ", x: 0, y: row)
-      x = grid.put(DurationText.milliseconds(last.result.timings.total), x: x, y: row, style: CellStyle(tone: .ok, bold: true))
+      x = grid.put(
+        DurationText.milliseconds(last.result.timings.total), x: x, y: row, style: CellStyle(tone: .ok, bold: true))
       let phases = last.result.timings.entries.map { "\($0.phase.rawValue) \(Self.short($0.duration.inMilliseconds))" }
       grid.put("  " + phases.joined(separator: " "), x: x, y: row, limit: statsStart - x - 1)
     }
     grid.put(statistics, x: statsStart, y: row, style: .dim)
 
-    let verdict = last.result.isHealthy ? "\(glyphs.okMark) ok \(last.time.timeOfDay)" : "\(glyphs.failMark) failed \(last.time.timeOfDay)"
+    let verdict =
+      last.result.isHealthy
+      ? "\(glyphs.okMark) ok \(last.time.timeOfDay)" : "\(glyphs.failMark) failed \(last.time.timeOfDay)"
     let legend = "  last \(Int(model.latency.span)) s  "
     let graphWidth = max(0, grid.width - 2 - legend.count - verdict.count - 1)
     drawGraph(into: &grid, x: 2, y: row + 1, width: graphWidth)

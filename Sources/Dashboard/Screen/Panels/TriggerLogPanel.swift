@@ -22,7 +22,8 @@ struct TriggerLogPanel {
     let end = max(0, model.logLines.count - model.logScroll)
     let visible = model.logLines[max(0, end - rows)..<end]
     for (offset, line) in visible.enumerated() {
-      let style: CellStyle = line.contains("Restart failed!") ? .failing : (line.contains("Dry run") ? .plain : .warning)
+      let style: CellStyle =
+        line.contains("Restart failed!") ? .failing : (line.contains("Dry run") ? .plain : .warning)
       grid.put("  \(line)", x: 0, y: top + 1 + offset, style: style)
     }
   }

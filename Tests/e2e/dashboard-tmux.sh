@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The dashboard as an operator uses it: the real binary in a real terminal (tmux), against a
+# real WebSocket server nobody here wrote (Debian's python3-websockets), with a stand-in
+# systemctl on PATH that records its calls (a real systemd runs in systemd-e2e.sh instead).
+# Presses p, d, R then y, resizes, quits; checks the screen, state file, log and calls.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${WHC_BINARY:-.build/debug/websocket-health-check}
+[ -x "$bin" ] || { echo "build first: swift build" >&2; exit 1; }
+command -v tmux >/dev/null || { echo "SKIP: tmux missing (apt-get install -y tmux)"; exit 0; }
+
+work=$(mktemp -d /tmp/whc-tmux.XXXXXX)
+session="whc-e2e-$$"
+cleanup() {
+  tmux kill-session -t "$session" 2>/dev/null || true
+  kill "${server:-0}" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+started=$(date +%s%N)
+step() { local ms=$(( ($(date +%s%N) - started) / 1000000 )); printf '  %-64s %3d.%01ds\n' "$1" $((ms / 1000)) $((ms % 1000 / 100)); }
+fail() {
+  echo "FAIL: $1" >&2
+  echo "--- screen:" >&2; tmux capture-pane -t "$session" -p >&2 || true
+  echo "--- systemctl calls:" >&2; cat "$work/calls" >&2 2>/dev/null || true
+  exit 1
+}
+screen() { tmux capture-pane -t "$session" -p -J; }
+wait_for() {  # wait_for TEXT [seconds]
+  local deadline=$(( $(date +%s) + ${2:-10} ))
+  until screen | grep -qF -- "$1"; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "screen never showed: $1"
+    sleep 0.1
+  done
+}
+
+mkdir -p "$work/bin"
+cat >"$work/bin/systemctl" <<SH
+#!/bin/sh
+printf '%s\n' "\$*" >> "$work/calls"
+case "\$*" in
+  *.timer*) echo "NextElapseUSecRealtime=@\$(( \$(date +%s) + 7 ))" ;;
+  show*) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;;
+esac
+SH
+chmod +x "$work/bin/systemctl"
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+/usr/bin/python3 bench/ws_server.py 127.0.0.1 "$port" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 50); do grep -q listening "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+
+state="$work/state/failcount"
+log="$work/trigger.log"
+tmux new-session -d -s "$session" -x 100 -y 30 \
+  "PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 $bin dashboard ws://127.0.0.1:$port/ openems.service \
+   --state-file $state --log-file $log --threshold 3 --interval 0.5 --timer websocket-health-check.timer \
+   2>$work/stderr; echo \$? >$work/exit-status"
+tmux set-option -t "$session" remain-on-exit on >/dev/null
+
+wait_for "✔ ok"
+wait_for "pid 4242 active"
+wait_for "next timer check in"
+step "first probe shown, with the service's PID and the timer"
+[ ! -e "$state" ] || fail "the dashboard's own probes must not count"
+
+tmux send-keys -t "$session" p
+wait_for "check: [Info] WebSocket healthy"
+[ "$(cat "$state")" = "4242:0" ] || fail "p did not run a counting check: state is $(cat "$state" 2>/dev/null)"
+step "p ran one check: state armed at 4242:0"
+
+tmux send-keys -t "$session" d
+wait_for "dry run logged"
+grep -q ': Dry run: Triggered restart! (fail count: 0) openems.service: manual dry run by ' "$log" \
+  || fail "d did not log the dry-run line"
+wait_for "Dry run: Triggered restart!"
+! grep -q '^restart' "$work/calls" || fail "d restarted something"
+step "d logged a dry run and restarted nothing"
+
+tmux send-keys -t "$session" R
+wait_for "restart openems.service?"
+wait_for "systemctl restart -- openems.service"
+! grep -q '^restart' "$work/calls" || fail "R restarted before y"
+tmux send-keys -t "$session" y
+wait_for "openems.service restarted (asked by"
+grep -qx 'restart -- openems.service' "$work/calls" || fail "y did not run systemctl restart"
+grep -q ': Triggered restart! (manual, asked by .*) openems.service$' "$log" || fail "the manual restart is not logged"
+step "R showed the command, y restarted and logged who asked"
+
+tmux resize-window -t "$session" -x 50 -y 10
+wait_for "terminal too small (need 60x14)"
+tmux resize-window -t "$session" -x 120 -y 40
+wait_for "─ trigger log"
+[ "$(screen | head -1 | wc -L)" -gt 100 ] || fail "the header was not redrawn at the new width"
+step "resizes redraw: too-small message, then the full screen again"
+
+tmux send-keys -t "$session" q
+for _ in $(seq 50); do [ -s "$work/exit-status" ] && break; sleep 0.1; done
+[ -s "$work/exit-status" ] || fail "q did not quit"
+[ "$(cat "$work/exit-status")" = 0 ] || fail "q quit with status $(cat "$work/exit-status"): $(cat "$work/stderr")"
+! screen | grep -q "trigger log" || fail "the terminal was not restored"
+step "q quit with status 0 and gave the terminal back"
+tmux kill-session -t "$session"
+
+# Where operators are not: no terminal, an unknown TERM.
+out=$("$bin" dashboard ws://127.0.0.1:$port/ openems.service --state-file "$state" --log-file "$log" </dev/null 2>&1 >/dev/null) \
+  && fail "no terminal must be an error"
+echo "$out" | grep -q "needs a terminal" || fail "no clear message without a terminal: $out"
+tmux new-session -d -s "$session" -x 80 -y 24 \
+  "PATH=$work/bin:\$PATH TERM=no-such-terminal $bin dashboard ws://127.0.0.1:$port/ openems.service --state-file $state --log-file $log"
+tmux set-option -t "$session" remain-on-exit on >/dev/null
+wait_for "unknown terminal type TERM='no-such-terminal'"
+step "no terminal and an unknown TERM: one clear line each, non-zero exit"
+echo "dashboard in tmux: all steps passed"
