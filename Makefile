@@ -16,7 +16,7 @@ DEBUG_BIN := .build/debug/websocket-health-check
 # Debian packages each job needs; installed only when missing (root, apt-get).
 BUILD_PACKAGES := libncurses-dev
 TEST_PACKAGES  := $(BUILD_PACKAGES) tmux python3-websockets openssl procps util-linux systemd
-BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time
+BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils
 
 .PHONY: demo test unit-tests e2e bench release install uninstall format lint clean deps-build deps-test deps-bench
 
@@ -55,6 +55,7 @@ release: deps-build
 
 bench: deps-bench release
 	bench/check-vs-reference.sh
+	bench/dashboard-idle.sh
 
 install: release
 	install -D -m 0755 $(RELEASE) $(DESTDIR)$(BINDIR)/websocket-health-check

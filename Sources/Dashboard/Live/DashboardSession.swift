@@ -51,19 +51,23 @@ final class DashboardSession {
     refreshFiles()
 
     var lastFileCheck = seconds()
+    var drawnSize = (width: -1, height: -1)
+    var needsFrame = true
     while terminationRequested == 0 {
       var fds = [
         pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
         pollfd(fd: mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0),
       ]
-      // 200 ms: a resize or SIGTERM is seen at once or on the next tick; nothing is drawn
-      // unless the frame changed.
+      // 200 ms: a resize or SIGTERM is seen at once or on the next tick. A frame is only
+      // built when something changed, and only its changed rows are sent.
       _ = poll(&fds, 2, 200)
       for event in mailbox.take() {
         apply(event, mailbox: mailbox)
+        needsFrame = true
       }
       var quit = false
       while let input = screen.readKey() {
+        needsFrame = true
         switch input {
         case .resize: screen.invalidate()
         case .ignored: break
@@ -76,11 +80,15 @@ final class DashboardSession {
       }
       if quit { break }
       if seconds() - lastFileCheck >= 0.5 {
-        refreshFiles()
+        if refreshFiles() { needsFrame = true }
         lastFileCheck = seconds()
       }
       let size = screen.size
-      screen.draw(DashboardView(model: model, glyphs: screen.glyphs).render(width: size.width, height: size.height))
+      if needsFrame || size != drawnSize {
+        screen.draw(DashboardView(model: model, glyphs: screen.glyphs).render(width: size.width, height: size.height))
+        drawnSize = size
+        needsFrame = false
+      }
     }
   }
 
@@ -223,8 +231,10 @@ final class DashboardSession {
   // MARK: - Files shared with the timer
 
   /// The state file (cheap: one small read), and the log's tail when the file changed,
-  /// was truncated or replaced by rotation.
-  private func refreshFiles() {
+  /// was truncated or replaced by rotation. Returns whether anything shown changed.
+  @discardableResult
+  private func refreshFiles() -> Bool {
+    let before = (model.state, model.stateError)
     do {
       model.state = try settings.stateStore.peek()
       model.stateError = nil
@@ -232,16 +242,17 @@ final class DashboardSession {
       model.stateError = "\(error)"
     }
     var info = stat()
+    let stateChanged = before.0 != model.state || before.1 != model.stateError
     guard stat(settings.triggerLog.path, &info) == 0 else {
+      defer { logIdentity = nil }
       model.logLines = []
-      logIdentity = nil
-      return
+      return stateChanged || logIdentity != nil
     }
     let identity = (
       UInt(info.st_dev), UInt(info.st_ino), Int(info.st_size),
       Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000
     )
-    if let old = logIdentity, old == identity { return }
+    if let old = logIdentity, old == identity { return stateChanged }
     logIdentity = identity
     do {
       model.logLines = try TriggerLogTail(path: settings.triggerLog.path).lastLines(500)
@@ -249,6 +260,7 @@ final class DashboardSession {
     } catch {
       model.logError = "\(error)"
     }
+    return true
   }
 
   private func seconds() -> Double {

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# What the dashboard costs while idle: a healthy target, one probe per second, nobody typing.
+# Runs the release binary in tmux through `script` (which records every byte sent to the
+# terminal) and /usr/bin/time (CPU), for a fixed window after the first paint.
+#
+#   make bench            (or: bench/dashboard-idle.sh [seconds])
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+bin=${OURS:-.build/release/websocket-health-check}
+[ -x "$bin" ] || { echo "build it first: make release" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/whc-dash-bench.XXXXXX)
+session="whc-bench-$$"
+cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+mkdir -p "$work/bin"
+printf '#!/bin/sh\nprintf "MainPID=4242\\nLoadState=loaded\\nActiveState=active\\n"\n' >"$work/bin/systemctl"
+chmod +x "$work/bin/systemctl"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+/usr/bin/python3 bench/ws_server.py 127.0.0.1 "$port" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 50); do grep -q listening "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+
+inner="PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 /usr/bin/time -o $work/time -f '%U %S %e' \
+  $bin dashboard ws://127.0.0.1:$port/ bench.service --state-file $work/state/failcount --log-file $work/trigger.log"
+tmux new-session -d -s "$session" -x 100 -y 30 "script -qfc \"$inner\" $work/typescript"
+sleep 3  # the first paint and the first probes
+before=$(stat -c %s "$work/typescript")
+sleep "$seconds"
+after=$(stat -c %s "$work/typescript")
+tmux send-keys -t "$session" q
+for _ in $(seq 50); do [ -s "$work/time" ] && break; sleep 0.1; done
+read -r user system elapsed <"$work/time"
+/usr/bin/python3 - "$user" "$system" "$elapsed" "$before" "$after" "$seconds" <<'PY'
+import sys
+user, system, elapsed = map(float, sys.argv[1:4])
+before, after, seconds = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+print(f"dashboard idle, 1 probe/s, {elapsed:.0f} s run:")
+print(f"  CPU       {100 * (user + system) / elapsed:.2f} % of one core   (goal: < 1 %)")
+print(f"  terminal  {before} bytes for the first paint, then {(after - before) / seconds:.0f} bytes/s")
+PY
