@@ -111,7 +111,7 @@ import Testing
     (["http://127.0.0.1:1", "openems.service"], 1, "only ws:// and wss://"),
     (["ws://127.0.0.1:99999", "openems.service"], 1, "port '99999' is not a number from 1 to 65535"),
     (["ws://127.0.0.1:1", "open ems"], 1, "contains ' '"),
-    (["ws://127.0.0.1:1", "openems.service", "--timeout", "0"], 1, "--timeout"),
+    (["ws://127.0.0.1:1", "openems.service", "--timeout", "0"], 1, "timeout 0.0 is not a number of seconds"),
     (["ws://127.0.0.1:1", "openems.service", "--ca-file", "/x.pem"], 1, "--ca-file only applies to wss://"),
     (["ws://127.0.0.1:1", "openems.service", "--threshhold", "3"], 2, "Unknown option '--threshhold'"),
     (["ws://127.0.0.1:1"], 2, "Missing expected argument '<service>'"),
@@ -206,6 +206,42 @@ import Testing
     #expect(leftovers == ["failcount"], "no temp file is left behind")
   }
 
+  @Test func configFileGivesTheTargetAndTheCommandLineWins() throws {
+    let server = try WebSocketTestServer(.healthy)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    let config = sandbox.directory.appendingPathComponent("edge.conf").path
+    try """
+    uri = ws://127.0.0.1:\(server.port)/websocket
+    unit = edge.service
+    threshold = 2
+    state-file = \(sandbox.statePath)
+    log-file = \(sandbox.logPath)
+    """.write(toFile: config, atomically: true, encoding: .utf8)
+    let fromFile = try sandbox.run(["check", "--config", config])
+    #expect(fromFile.status == 0, "\(fromFile.standardError)")
+    #expect(sandbox.state == "4242:0")
+    #expect(sandbox.systemctlCalls.last?.hasSuffix("-- edge.service") == true)
+
+    // The timer's bare form reads it too; here the command line's URI wins.
+    let overridden = try sandbox.run(["--config", config, "ws://127.0.0.1:\(try closedPort())", "edge.service"])
+    #expect(overridden.standardOutput.contains("(1/2): connection refused"), "\(overridden.lines)")
+  }
+
+  @Test func badConfigFileNamesFileLineAndKeyAndRestartsNothing() throws {
+    let sandbox = try CommandSandbox()
+    let config = sandbox.directory.appendingPathComponent("edge.conf").path
+    try "uri = ws://127.0.0.1:1\nunit = edge.service\ntreshold = 3\n".write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let outcome = try sandbox.run(["check", "--config", config])
+    #expect(outcome.status == 1)
+    #expect(
+      outcome.standardError
+        == "[Error] \(config):3: unknown key 'treshold'; known keys: uri, unit, threshold, mode, timeout, state-file, log-file, ca-file\n"
+    )
+    #expect(sandbox.systemctlCalls.isEmpty)
+  }
+
   @Test func helpDocumentsExitStatusAndEveryOption() throws {
     let sandbox = try CommandSandbox()
     let root = try sandbox.run(["--help"])
@@ -214,7 +250,7 @@ import Testing
       #expect(root.standardOutput.contains(code), "\(code)")
     }
     let check = try sandbox.run(["check", "--help"])
-    for option in ["--state-file", "--threshold", "--log-file", "--dry-run", "--timeout", "--ca-file"] {
+    for option in ["--state-file", "--threshold", "--log-file", "--dry-run", "--timeout", "--ca-file", "--config"] {
       #expect(check.standardOutput.contains(option), "\(option)")
     }
   }

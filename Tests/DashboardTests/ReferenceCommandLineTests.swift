@@ -14,6 +14,8 @@ import Testing
     ["ws://h:1", "u.service", "--log-file", "/var/log/x.log", "--timeout", "2.5", "--ca-file", "/etc/ca.pem"],
     ["ws://h:1", "u.service", "--state-file=/s", "--log-file=/l", "--timeout=3"],
     ["ws://h:1", "u.service", "--threshold", "0"],
+    ["--config", "/etc/websocket-health-check/edge.conf"],
+    ["--config=/etc/x.conf", "--state-file", "/var/lib/x", "ws://h:1", "u.service"],
   ]
 
   @Test(arguments: understood)
@@ -27,7 +29,7 @@ import Testing
     [], ["ws://h:1"], ["--help"], ["-h"], ["check", "ws://h:1", "u"], ["demo"], ["help", "check"],
     ["ws://h:1", "u", "--threshold"], ["ws://h:1", "u", "--threshold", "three"], ["ws://h:1", "u", "--thresh", "3"],
     ["ws://h:1", "u", "--dry-run", "--dry-run"], ["ws://h:1", "u", "--threshold", "3", "--threshold", "4"],
-    ["ws://h:1", "u", "extra"], ["ws://h:1", "u", "--version"], ["ws://h:1", "-u"],
+    ["ws://h:1", "u", "extra"], ["ws://h:1", "u", "--version"], ["ws://h:1", "-u"], ["--config", "/x", "ws://h:1"],
   ]
 
   @Test(arguments: handedOver)

@@ -33,8 +33,9 @@ struct CheckCommand: ParsableCommand {
     let probe: Probe
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     do {
-      settings = try arguments.settings()
-      probe = try Probe(uri: settings.uri, options: try arguments.probeOptions(), group: group)
+      let target = try arguments.resolved()
+      settings = try target.settings()
+      probe = try Probe(uri: settings.uri, options: try target.probeOptions(), group: group)
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))
       return .ourError

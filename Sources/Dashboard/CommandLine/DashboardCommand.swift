@@ -31,17 +31,17 @@ struct DashboardCommand: ParsableCommand {
       Console.print(ConsoleLine(.error, "--interval \(interval) must be between 0.2 and 3600 seconds"))
       throw ExitCode(CheckExitStatus.ourError.rawValue)
     }
-    let arguments = target.arguments
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     defer { try? group.syncShutdownGracefully() }
     do {
+      let arguments = try target.arguments.resolved()
       let settings = try arguments.settings()
       let probe = try Probe(uri: settings.uri, options: try arguments.probeOptions(), group: group)
       let timerUnit = try UnitName(validating: timer)
       let serviceManager = Systemctl()
       let view = DashboardModel.Target(
         uri: arguments.uri, unit: arguments.service, threshold: arguments.threshold,
-        mode: settings.watchdog.mode, stateFile: arguments.stateFile, logFile: arguments.logFile,
+        mode: arguments.mode, stateFile: arguments.stateFile, logFile: arguments.logFile,
         interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit), readonly: readonly)
       try DashboardSession(
         settings: settings, probe: probe, serviceManager: serviceManager, target: view, timer: timerUnit,

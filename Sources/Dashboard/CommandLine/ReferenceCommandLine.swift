@@ -41,8 +41,12 @@ enum ReferenceCommandLine {
       }
       values[name] = value
     }
-    guard positionals.count == 2, !subcommands.contains(positionals[0]) else { return nil }
-    var result = TargetArguments(uri: positionals[0], service: positionals[1], dryRun: dryRun)
+    let configFile = values["--config"]
+    guard positionals.count == 2 || (positionals.isEmpty && configFile != nil),
+      !subcommands.contains(positionals.first ?? "")
+    else { return nil }
+    var result = TargetArguments(uri: positionals.first, service: positionals.last, dryRun: dryRun)
+    result.configFile = configFile
     if let path = values["--state-file"] { result.stateFile = path }
     if let path = values["--log-file"] { result.logFile = path }
     if let path = values["--ca-file"] { result.caFile = path }
@@ -58,7 +62,7 @@ enum ReferenceCommandLine {
   }
 
   private static let valueOptions: Set<String> = [
-    "--state-file", "--threshold", "--log-file", "--timeout", "--ca-file",
+    "--state-file", "--threshold", "--log-file", "--timeout", "--ca-file", "--config",
   ]
 
   /// Words that name a subcommand in the first place; swift-argument-parser handles those.
