@@ -8,8 +8,13 @@ SWIFT     ?= swift
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 BINDIR    ?= $(PREFIX)/bin
-UNITDIR   ?= /etc/systemd/system
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
 CONFDIR   ?= /etc/websocket-health-check
+UNITS     := websocket-health-check.service websocket-health-check.timer \
+             websocket-health-check@.service websocket-health-check@.timer
+# INSTALL_BIN=path installs that binary instead of building the release one (the systemd
+# end-to-end test installs the debug build it already has).
+INSTALL_BIN ?=
 RELEASE   := .build/release/websocket-health-check
 DEBUG_BIN := .build/debug/websocket-health-check
 
@@ -57,11 +62,21 @@ bench: deps-bench release
 	bench/check-vs-reference.sh
 	bench/dashboard-idle.sh
 
-install: release
-	install -D -m 0755 $(RELEASE) $(DESTDIR)$(BINDIR)/websocket-health-check
+install: $(if $(INSTALL_BIN),,release)
+	install -D -m 0755 $(or $(INSTALL_BIN),$(RELEASE)) $(DESTDIR)$(BINDIR)/websocket-health-check
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CONFDIR)
+	for unit in $(UNITS); do \
+	  sed 's|@BINDIR@|$(BINDIR)|g' systemd/$$unit >$(DESTDIR)$(UNITDIR)/$$unit && chmod 0644 $(DESTDIR)$(UNITDIR)/$$unit; \
+	done
+	install -m 0644 systemd/example.conf $(DESTDIR)$(CONFDIR)/example.conf
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "installed; next: cp $(CONFDIR)/example.conf $(CONFDIR)/edge.conf, edit it, then"
+	@echo "  systemctl enable --now websocket-health-check@edge.timer"
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/websocket-health-check
+	rm -f $(DESTDIR)$(BINDIR)/websocket-health-check $(DESTDIR)$(CONFDIR)/example.conf
+	for unit in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$unit; done
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
