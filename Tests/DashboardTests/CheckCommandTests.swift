@@ -135,7 +135,7 @@ import Testing
   @Test func symlinkAtTheStatePathIsRefusedNotFollowed() throws {
     let sandbox = try CommandSandbox()
     let victim = sandbox.directory.appendingPathComponent("victim")
-    try "precious".write(to: victim, atomically: true, encoding: .utf8)
+    try "precious".write(to: victim, atomically: false, encoding: .utf8)
     try FileManager.default.createDirectory(
       atPath: (sandbox.statePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     try FileManager.default.createSymbolicLink(atPath: sandbox.statePath, withDestinationPath: victim.path)
@@ -217,7 +217,7 @@ import Testing
     threshold = 2
     state-file = \(sandbox.statePath)
     log-file = \(sandbox.logPath)
-    """.write(toFile: config, atomically: true, encoding: .utf8)
+    """.write(toFile: config, atomically: false, encoding: .utf8)
     let fromFile = try sandbox.run(["check", "--config", config])
     #expect(fromFile.status == 0, "\(fromFile.standardError)")
     #expect(sandbox.state == "4242:0")
@@ -232,7 +232,7 @@ import Testing
     let sandbox = try CommandSandbox()
     let config = sandbox.directory.appendingPathComponent("edge.conf").path
     try "uri = ws://127.0.0.1:1\nunit = edge.service\ntreshold = 3\n".write(
-      toFile: config, atomically: true, encoding: .utf8)
+      toFile: config, atomically: false, encoding: .utf8)
     let outcome = try sandbox.run(["check", "--config", config])
     #expect(outcome.status == 1)
     #expect(

@@ -40,7 +40,7 @@ final class CommandSandbox {
       esac
       """
     let stand = directory.appendingPathComponent("bin/systemctl")
-    try script.write(to: stand, atomically: true, encoding: .utf8)
+    try script.write(to: stand, atomically: false, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stand.path)
     setService(pid: 4242)
   }
@@ -49,7 +49,7 @@ final class CommandSandbox {
 
   func setService(pid: Int, loadState: String = "loaded") {
     try? "MainPID=\(pid)\nLoadState=\(loadState)\nActiveState=active\n"
-      .write(to: directory.appendingPathComponent("show"), atomically: true, encoding: .utf8)
+      .write(to: directory.appendingPathComponent("show"), atomically: false, encoding: .utf8)
   }
 
   func touch(_ name: String) {
@@ -70,7 +70,7 @@ final class CommandSandbox {
     try FileManager.default.createDirectory(
       atPath: (statePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
       attributes: [.posixPermissions: 0o700])
-    try text.write(toFile: statePath, atomically: true, encoding: .utf8)
+    try text.write(toFile: statePath, atomically: false, encoding: .utf8)
   }
 
   var logLines: [String] {

@@ -82,7 +82,7 @@ func assertSnapshot(_ grid: Grid, named name: String, sourceLocation: SourceLoca
     .map { line in String(line.reversed().drop(while: { $0 == " " }).reversed()) }
     .joined(separator: "\n") + "\n"
   if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] != nil {
-    try? text.write(to: file, atomically: true, encoding: .utf8)
+    try? text.write(to: file, atomically: false, encoding: .utf8)
     return
   }
   guard let expected = try? String(contentsOf: file, encoding: .utf8) else {

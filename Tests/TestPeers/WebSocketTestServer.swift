@@ -151,11 +151,13 @@ private final class FrameAnswer: ChannelInboundHandler {
 
   func handlerAdded(context: ChannelHandlerContext) {
     if case .closeAfterUpgrade(let code) = behaviour {
+      // The server starts the close handshake itself, as RFC 6455 wants: close frame now,
+      // TCP close once the client answered (below).
       var data = context.channel.allocator.buffer(capacity: 2)
       data.writeInteger(code)
       data.writeString("internal error")
-      context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)))
-        .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+      context.writeAndFlush(
+        wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
     }
   }
 
@@ -164,6 +166,10 @@ private final class FrameAnswer: ChannelInboundHandler {
     switch frame.opcode {
     case .connectionClose:
       if case .neverCloses = behaviour { return }
+      if case .closeAfterUpgrade = behaviour {
+        context.close(promise: nil)
+        return
+      }
       var payload = frame.unmaskedData
       let code = payload.readInteger(as: UInt16.self) ?? 1000
       var answer = context.channel.allocator.buffer(capacity: 2)

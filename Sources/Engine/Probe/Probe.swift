@@ -215,6 +215,15 @@ final class ProbeAttempt {
     complete(failure: nil)
   }
 
+  /// The server hung up before the probe ended.
+  ///
+  /// A server that sends 101, a close frame and its FIN in one burst may lose the frame in
+  /// NIO's upgrade (the HTTP decoder sees the end of the stream first); the probe then says
+  /// "dropped", a failure all the same, just without the close code.
+  func connectionClosed() {
+    fail(ProbeFailure.connectionDropped(phase: phase))
+  }
+
   func fail(_ failure: ProbeFailure) {
     complete(failure: failure)
   }
@@ -342,7 +351,7 @@ final class UpgradeRequestHandler: ChannelInboundHandler, RemovableChannelHandle
   }
 
   func channelInactive(context: ChannelHandlerContext) {
-    attempt.fail(ProbeFailure.connectionDropped(phase: attempt.phase))
+    attempt.connectionClosed()
     context.fireChannelInactive()
   }
 }
