@@ -54,41 +54,41 @@ public struct TargetConfigFile: Sendable, Equatable {
   public init(parsing text: String, path: String) throws(ConfigurationError) {
     var seen: Set<String> = []
     for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let where_ = "\(path):\(index + 1)"
+      let location = "\(path):\(index + 1)"
       var line = Substring(rawLine)
       if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
       line = line.trimmingSpaces
       guard !line.isEmpty else { continue }
       guard let equals = line.firstIndex(of: "=") else {
-        throw ConfigurationError("\(where_): expected 'key = value', got '\(line)'")
+        throw ConfigurationError("\(location): expected 'key = value', got '\(line)'")
       }
       let key = String(line[..<equals].trimmingSpaces)
       let value = String(line[line.index(after: equals)...].trimmingSpaces.trimmingQuotes)
       guard Self.keys.contains(key) else {
-        throw ConfigurationError("\(where_): unknown key '\(key)'; known keys: \(Self.keys.joined(separator: ", "))")
+        throw ConfigurationError("\(location): unknown key '\(key)'; known keys: \(Self.keys.joined(separator: ", "))")
       }
       guard seen.insert(key).inserted else {
-        throw ConfigurationError("\(where_): key '\(key)' is set twice; keep one")
+        throw ConfigurationError("\(location): key '\(key)' is set twice; keep one")
       }
       guard !value.isEmpty else {
-        throw ConfigurationError("\(where_): key '\(key)' has no value")
+        throw ConfigurationError("\(location): key '\(key)' has no value")
       }
       switch key {
       case "uri": uri = value
       case "unit": unit = value
       case "threshold":
         guard let number = Int(value) else {
-          throw ConfigurationError("\(where_): threshold '\(value)' is not a whole number")
+          throw ConfigurationError("\(location): threshold '\(value)' is not a whole number")
         }
         threshold = number
       case "mode":
         guard let parsed = RestartMode(rawValue: value) else {
-          throw ConfigurationError("\(where_): mode '\(value)' is not one of: auto, dry-run")
+          throw ConfigurationError("\(location): mode '\(value)' is not one of: auto, dry-run")
         }
         mode = parsed
       case "timeout":
         guard let seconds = Double(value) else {
-          throw ConfigurationError("\(where_): timeout '\(value)' is not a number of seconds")
+          throw ConfigurationError("\(location): timeout '\(value)' is not a number of seconds")
         }
         timeout = seconds
       case "state-file": stateFile = value
