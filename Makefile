@@ -44,7 +44,8 @@ deps-bench:
 
 demo: deps-build
 	$(SWIFT) build --product websocket-health-check
-	$(DEBUG_BIN) demo
+	@# The dashboard needs a terminal; piped or in CI, the same story plays as text.
+	@if [ -t 0 ] && [ -t 1 ]; then $(DEBUG_BIN) demo; else $(DEBUG_BIN) demo --script --interval 0.5; fi
 
 test: deps-test lint unit-tests e2e
 
