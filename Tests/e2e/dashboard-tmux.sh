@@ -87,6 +87,15 @@ grep -qx 'restart -- openems.service' "$work/calls" || fail "y did not run syste
 grep -q ': Triggered restart! (manual, asked by .*) openems.service$' "$log" || fail "the manual restart is not logged"
 step "R showed the command, y restarted and logged who asked"
 
+mv "$log" "$log.1"
+wait_for "no restart triggered yet"
+tmux send-keys -t "$session" d
+wait_for "would run: systemctl restart -- openems.service"
+[ "$(grep -c . "$log")" = 1 ] || fail "the rotated log did not start anew"
+: >"$log"
+wait_for "no restart triggered yet"
+step "the log's tail follows rotation by rename and by truncation"
+
 tmux resize-window -t "$session" -x 50 -y 10
 wait_for "terminal too small (need 60x14)"
 tmux resize-window -t "$session" -x 120 -y 40
@@ -107,8 +116,11 @@ out=$("$bin" dashboard ws://127.0.0.1:$port/ openems.service --state-file "$stat
   && fail "no terminal must be an error"
 echo "$out" | grep -q "needs a terminal" || fail "no clear message without a terminal: $out"
 tmux new-session -d -s "$session" -x 80 -y 24 \
-  "PATH=$work/bin:\$PATH TERM=no-such-terminal $bin dashboard ws://127.0.0.1:$port/ openems.service --state-file $state --log-file $log"
-tmux set-option -t "$session" remain-on-exit on >/dev/null
-wait_for "unknown terminal type TERM='no-such-terminal'"
+  "PATH=$work/bin:\$PATH TERM=no-such-terminal $bin dashboard ws://127.0.0.1:$port/ openems.service \
+   --state-file $state --log-file $log 2>$work/term-stderr; echo \$? >$work/term-status"
+for _ in $(seq 50); do [ -s "$work/term-status" ] && break; sleep 0.1; done
+[ "$(cat "$work/term-status" 2>/dev/null)" = 1 ] || fail "an unknown TERM must exit 1"
+[ "$(wc -l <"$work/term-stderr")" = 1 ] && grep -q "unknown terminal type TERM='no-such-terminal'" "$work/term-stderr" \
+  || fail "an unknown TERM must say so in one line: $(cat "$work/term-stderr")"
 step "no terminal and an unknown TERM: one clear line each, non-zero exit"
 echo "dashboard in tmux: all steps passed"

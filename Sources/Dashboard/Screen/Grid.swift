@@ -17,7 +17,6 @@ struct CellStyle: Hashable, Sendable {
   static let ok = CellStyle(tone: .ok)
   static let warning = CellStyle(tone: .warning, bold: true)
   static let failing = CellStyle(tone: .failing, bold: true)
-  static let bar = CellStyle(reverse: true)
 }
 
 /// One character cell.
@@ -67,12 +66,6 @@ struct Grid: Equatable, Sendable {
     for column in max(0, x)..<min(width, x + count) {
       self[column, y] = Cell(character: character, style: style)
     }
-  }
-
-  /// Gives a whole row one style (a key bar, a selected line), keeping its characters.
-  mutating func restyle(row y: Int, style: CellStyle) {
-    guard y >= 0, y < height else { return }
-    for column in 0..<width { self[column, y].style = style }
   }
 
   /// The frame as text, one line per row, trailing spaces kept: what snapshot tests compare.
