@@ -37,3 +37,14 @@ import Testing
     #expect(ReferenceCommandLine.parse(arguments) == nil)
   }
 }
+
+@Suite struct DashboardCommandTests {
+  @Test(arguments: [
+    (["ws://h:1", "u.service"], "websocket-health-check.timer"),
+    (["--config", "/etc/websocket-health-check/edge.conf"], "websocket-health-check@edge.timer"),
+    (["--config", "/etc/websocket-health-check/edge.conf", "--timer", "x.timer"], "x.timer"),
+  ])
+  func showsTheTimerThatRunsTheChecks(arguments: [String], timer: String) throws {
+    #expect(try DashboardCommand.parse(arguments).timerUnit == timer)
+  }
+}

@@ -23,8 +23,20 @@ struct DashboardCommand: ParsableCommand {
   @Flag(help: "Offer no restart key; for watching only.")
   var readonly = false
 
-  @Option(help: ArgumentHelp("The timer unit that runs the checks, to show its next run.", valueName: "unit"))
-  var timer: String = "websocket-health-check.timer"
+  @Option(
+    help: ArgumentHelp(
+      "The timer unit that runs the checks, to show its next run. (default: websocket-health-check@NAME.timer with --config NAME.conf, else websocket-health-check.timer)",
+      valueName: "unit"))
+  var timer: String?
+
+  /// The template instance that reads `--config …/NAME.conf` is `websocket-health-check@NAME`.
+  var timerUnit: String {
+    if let timer { return timer }
+    guard let config = target.config else { return "websocket-health-check.timer" }
+    var name = Substring(config.split(separator: "/").last ?? "")
+    if name.hasSuffix(".conf") { name = name.dropLast(5) }
+    return name.isEmpty ? "websocket-health-check.timer" : "websocket-health-check@\(name).timer"
+  }
 
   func run() throws {
     guard interval.isFinite, interval >= 0.2, interval <= 3600 else {
@@ -37,7 +49,7 @@ struct DashboardCommand: ParsableCommand {
       let arguments = try target.arguments.resolved()
       let settings = try arguments.settings()
       let probe = try Probe(uri: settings.uri, options: try arguments.probeOptions(), group: group)
-      let timerUnit = try UnitName(validating: timer)
+      let timerUnit = try UnitName(validating: self.timerUnit)
       let serviceManager = Systemctl()
       let view = DashboardModel.Target(
         uri: arguments.uri, unit: arguments.service, threshold: arguments.threshold,
