@@ -48,8 +48,11 @@ let package = Package(
       ],
       swiftSettings: strictSettings,
       linkerSettings: [
+        // ncurses from its static archives: a check never draws, so it should not load
+        // libncursesw and libtinfo at every start (libncurses-dev ships both).
+        .unsafeFlags(["-Xlinker", "-l:libncursesw.a", "-Xlinker", "-l:libtinfo.a"]),
         .unsafeFlags(
-          ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(configuration: .release))
+          ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(configuration: .release)),
       ]
     ),
     // Real WebSocket peers for the tests: healthy, wedged, refusing, lying.
