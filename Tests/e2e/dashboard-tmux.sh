@@ -123,4 +123,46 @@ for _ in $(seq 50); do [ -s "$work/term-status" ] && break; sleep 0.1; done
 [ "$(wc -l <"$work/term-stderr")" = 1 ] && grep -q "unknown terminal type TERM='no-such-terminal'" "$work/term-stderr" \
   || fail "an unknown TERM must say so in one line: $(cat "$work/term-stderr")"
 step "no terminal and an unknown TERM: one clear line each, non-zero exit"
+# Other terminals: colourless, ASCII-only, the Linux console; quit by Ctrl-C and by SIGTERM.
+run_in() {  # run_in TERM LANG: start the dashboard in a fresh session
+  tmux kill-session -t "$session" 2>/dev/null || true
+  rm -f "$work/exit-status"
+  tmux new-session -d -s "$session" -x 80 -y 24 \
+    "PATH=$work/bin:\$PATH TERM=$1 LANG=$2 LC_ALL=$2 $bin dashboard ws://127.0.0.1:$port/ openems.service \
+     --state-file $state --log-file $log --interval 0.5 2>$work/stderr; echo \$? >$work/exit-status" \; \
+    set-option -t "$session" remain-on-exit on >/dev/null
+}
+wait_exit() {
+  for _ in $(seq 50); do [ -s "$work/exit-status" ] && break; sleep 0.1; done
+  [ "$(cat "$work/exit-status" 2>/dev/null)" = 0 ] || fail "$1: exit status $(cat "$work/exit-status" 2>/dev/null): $(cat "$work/stderr")"
+}
+for term in screen tmux-256color linux vt100; do
+  run_in "$term" C
+  wait_for "OK ok"
+  wait_for "p check now"
+  screen | grep -q '[─█░⣀]' && fail "TERM=$term LANG=C drew non-ASCII characters"
+  tmux send-keys -t "$session" C-c
+  wait_exit "Ctrl-C under TERM=$term"
+done
+step "TERM=screen, tmux-256color, linux, vt100 with LANG=C: ASCII only; Ctrl-C quits cleanly"
+run_in xterm-256color C.UTF-8
+wait_for "✔ ok"
+pkill -TERM -f "^$bin dashboard ws://127.0.0.1:$port/" || fail "no dashboard to send SIGTERM to"
+wait_exit "SIGTERM"
+! screen | grep -q "trigger log" || fail "SIGTERM left the dashboard on the screen"
+step "SIGTERM quits with status 0 and restores the terminal"
+
+# The demo: a hang, the counter climbing, the restart, the service back.
+tmux kill-session -t "$session" 2>/dev/null || true
+tmux new-session -d -s "$session" -x 100 -y 30 "TERM=xterm-256color LANG=C.UTF-8 $bin demo --interval 1"
+wait_for "DEMO (healthy)"
+wait_for "4100:0"
+tmux send-keys -t "$session" h
+wait_for "DEMO (hung)"
+wait_for "failures 2/3" 15
+wait_for "Triggered restart! (fail count: 3) demo.service: upgrade timed out" 15
+wait_for "pid 4101 active" 10
+wait_for "4101:0" 10
+tmux send-keys -t "$session" q
+step "demo: h hangs the service, the counter climbs, the restart fires, it comes back"
 echo "dashboard in tmux: all steps passed"

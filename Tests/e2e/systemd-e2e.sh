@@ -105,8 +105,12 @@ OnUnitActiveSec=2s
 AccuracySec=100ms
 DROPIN
 in_ns systemctl daemon-reload
-verify=$(in_ns systemd-analyze verify /usr/local/lib/systemd/system/websocket-health-check@.service \
-  /usr/local/lib/systemd/system/websocket-health-check@.timer 2>&1 || true)
+# The plain pair is tied to openems.service; give verify one to find.
+printf '[Service]\nExecStart=/bin/sleep infinity\n' | in_ns sh -c "cat >/etc/systemd/system/openems.service"
+in_ns systemctl daemon-reload
+verify=$(in_ns systemd-analyze verify \
+  /usr/local/lib/systemd/system/websocket-health-check.service /usr/local/lib/systemd/system/websocket-health-check.timer \
+  /usr/local/lib/systemd/system/websocket-health-check@demo.service /usr/local/lib/systemd/system/websocket-health-check@demo.timer 2>&1 || true)
 [ -z "$verify" ] || fail "systemd-analyze verify reports: $verify"
 exposure=$(in_ns systemd-analyze security websocket-health-check@demo.service --no-pager 2>/dev/null \
   | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
