@@ -35,11 +35,15 @@ enum DashboardFixtures {
   }
 
   static func target(readonly: Bool = false) -> DashboardModel.Target {
-    DashboardModel.Target(
-      uri: "ws://localhost:8085/websocket", unit: "openems.service", threshold: 6, mode: .auto,
-      stateFile: "/var/lib/websocket-health-check/failcount",
-      logFile: "/var/log/websocket-health-check/trigger.log", interval: 1,
-      restartCommand: "systemctl restart -- openems.service", readonly: readonly)
+    // Values that parse; nothing here touches these paths.
+    let settings = try! CheckSettings(
+      uri: WebSocketURI(parsing: "ws://localhost:8085/websocket"),
+      unit: UnitName(validating: "openems.service"),
+      watchdog: Watchdog(threshold: 6, mode: .auto),
+      stateStore: StateStore(path: "/var/lib/websocket-health-check/failcount"),
+      triggerLog: TriggerLog(path: "/var/log/websocket-health-check/trigger.log"))
+    return DashboardModel.Target(
+      settings: settings, interval: 1, restartCommand: "systemctl restart -- openems.service", readonly: readonly)
   }
 
   static let logLines = [

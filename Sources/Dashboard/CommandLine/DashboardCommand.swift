@@ -52,11 +52,10 @@ struct DashboardCommand: ParsableCommand {
       let timerUnit = try UnitName(validating: self.timerUnit)
       let serviceManager = Systemctl()
       let view = DashboardModel.Target(
-        uri: arguments.uri, unit: arguments.service, threshold: arguments.threshold,
-        mode: arguments.mode, stateFile: arguments.stateFile, logFile: arguments.logFile,
-        interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit), readonly: readonly)
+        settings: settings, interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit),
+        readonly: readonly)
       try DashboardSession(
-        settings: settings, probe: probe, serviceManager: serviceManager, target: view, timer: timerUnit,
+        probe: probe, serviceManager: serviceManager, target: view, timer: timerUnit,
         demo: nil, timerInterval: nil
       ).run()
     } catch {

@@ -45,12 +45,9 @@ struct DemoCommand: ParsableCommand {
       triggerLog: try TriggerLog(path: "\(directory.path)/trigger.log"))
     let manager = DemoServiceManager(service: service)
     let target = DashboardModel.Target(
-      uri: uri.description, unit: unit.description, threshold: 3, mode: .auto,
-      stateFile: settings.stateStore.path, logFile: settings.triggerLog.path, interval: 0.5,
-      restartCommand: manager.restartCommand(for: unit), isDemo: true)
+      settings: settings, interval: 0.5, restartCommand: manager.restartCommand(for: unit), isDemo: true)
     do {
       try DashboardSession(
-        settings: settings,
         probe: try Probe(uri: uri, options: ProbeOptions(timeout: .seconds(1)), group: group),
         serviceManager: manager, target: target, timer: nil, demo: service, timerInterval: every
       ).run()

@@ -4,17 +4,21 @@ import Engine
 struct DashboardModel: Sendable {
   /// What is watched, fixed for the session.
   struct Target: Sendable {
-    var uri: String
-    var unit: String
-    var threshold: Int
-    var mode: RestartMode
-    var stateFile: String
-    var logFile: String
+    /// What the checks use: URI, unit, threshold, mode, state file, trigger log.
+    var settings: CheckSettings
+    /// Seconds between the dashboard's own probes.
     var interval: Double
     var restartCommand: String
     var readonly = false
     /// The demo says so on screen, always.
     var isDemo = false
+
+    var uri: String { settings.uri.description }
+    var unit: String { settings.unit.description }
+    var threshold: Int { settings.watchdog.threshold }
+    var mode: RestartMode { settings.watchdog.mode }
+    var stateFile: String { settings.stateStore.path }
+    var logFile: String { settings.triggerLog.path }
   }
 
   struct LastProbe: Sendable {

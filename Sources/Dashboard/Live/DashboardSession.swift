@@ -24,11 +24,11 @@ final class DashboardSession {
   private var logIdentity: (device: UInt, inode: UInt, size: Int, modified: Int)?
 
   init(
-    settings: CheckSettings, probe: Probe, serviceManager: any ServiceManager, target: DashboardModel.Target,
+    probe: Probe, serviceManager: any ServiceManager, target: DashboardModel.Target,
     timer: UnitName?, demo: DemoService?, timerInterval: Duration?
   ) {
     self.timerInterval = timerInterval
-    self.settings = settings
+    settings = target.settings
     self.probe = probe
     self.serviceManager = serviceManager
     self.timer = timer
