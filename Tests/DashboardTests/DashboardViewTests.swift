@@ -26,6 +26,7 @@ import Testing
     // Marked in words and glyphs, not by colour alone.
     #expect(grid.text.contains("✖ upgrade timed out after 10 s"))
     #expect(grid.text.contains("××××××"))
+    #expect(grid.text.contains("last 60 s, 6 failed"), "the window's failures are counted in words")
     #expect(grid.text.contains("failures 4/6"))
   }
 

@@ -118,9 +118,3 @@ public struct Systemctl: ServiceManager {
     text.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.joined(separator: " / ")
   }
 }
-
-extension Substring {
-  var trimmingSpaces: Substring {
-    Substring(String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()))
-  }
-}

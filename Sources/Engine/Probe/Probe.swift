@@ -147,7 +147,10 @@ final class ProbeAttempt {
   private func connect(to addresses: ArraySlice<SocketAddress>, lastError: (any Error)?) {
     guard !finished else { return }
     guard let address = addresses.first else {
-      fail(Self.classify(lastError ?? ChannelError.connectPending, phase: .connect))
+      // Every address was tried; the last one's error speaks for them (lookup never
+      // returns an empty list, so there always is one).
+      fail(
+        lastError.map { Self.classify($0, phase: .connect) } ?? .network(phase: .connect, detail: "no address to try"))
       return
     }
     phase = .connect

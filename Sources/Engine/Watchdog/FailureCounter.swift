@@ -36,9 +36,8 @@ public struct FailureCounter: Sendable, Equatable, CustomStringConvertible {
 
   /// Python's `int()` accepts surrounding white space and a sign; so does this.
   private static func integer(_ text: Substring) -> Int? {
-    let trimmed = text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
-    let string = String(trimmed)
-    guard !string.isEmpty, string.utf8.count <= 18 else { return nil }
-    return Int(string)
+    let trimmed = text.trimmingSpaces
+    guard !trimmed.isEmpty, trimmed.utf8.count <= 18 else { return nil }
+    return Int(trimmed)
   }
 }

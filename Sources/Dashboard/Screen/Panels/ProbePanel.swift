@@ -34,7 +34,8 @@ struct ProbePanel {
     let verdict =
       last.result.isHealthy
       ? "\(glyphs.okMark) ok \(last.time.timeOfDay)" : "\(glyphs.failMark) failed \(last.time.timeOfDay)"
-    let legend = "  last \(Int(model.latency.span)) s  "
+    let failed = model.latency.failures
+    let legend = "  last \(Int(model.latency.span)) s\(failed > 0 ? ", \(failed) failed" : "")  "
     let graphWidth = max(0, grid.width - 2 - legend.count - verdict.count - 1)
     drawGraph(into: &grid, x: 2, y: row + 1, width: graphWidth)
     let x = grid.put(legend, x: 2 + graphWidth, y: row + 1, style: .dim)
