@@ -24,10 +24,8 @@ SH
 chmod +x "$work/bin/systemctl"
 export PATH="$work/bin:$PATH"
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-/usr/bin/python3 bench/ws_server.py 127.0.0.1 "$port" >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 50); do grep -q listening "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+source bench/loopback-server.sh
+start_ws_server "$work/server.log"
 
 uri="ws://127.0.0.1:$port/"
 ours_cmd="$ours $uri bench.service --state-file $work/ours/failcount --log-file $work/ours.log"

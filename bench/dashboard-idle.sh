@@ -18,10 +18,8 @@ trap cleanup EXIT
 mkdir -p "$work/bin"
 printf '#!/bin/sh\nprintf "MainPID=4242\\nLoadState=loaded\\nActiveState=active\\n"\n' >"$work/bin/systemctl"
 chmod +x "$work/bin/systemctl"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-/usr/bin/python3 bench/ws_server.py 127.0.0.1 "$port" >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 50); do grep -q listening "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+source bench/loopback-server.sh
+start_ws_server "$work/server.log"
 
 inner="PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 /usr/bin/time -o $work/time -f '%U %S %e' \
   $bin dashboard ws://127.0.0.1:$port/ bench.service --state-file $work/state/failcount --log-file $work/trigger.log"

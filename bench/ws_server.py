@@ -13,7 +13,9 @@ async def echo(ws, path=None):
 
 
 async def main(host, port):
-    async with websockets.serve(echo, host, port):
+    # Port 0: the kernel picks a free one; the line below says which.
+    async with websockets.serve(echo, host, port) as server:
+        port = server.sockets[0].getsockname()[1]
         print(f"listening on {host}:{port}", flush=True)
         await asyncio.Future()
 

@@ -45,10 +45,8 @@ esac
 SH
 chmod +x "$work/bin/systemctl"
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-/usr/bin/python3 bench/ws_server.py 127.0.0.1 "$port" >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 50); do grep -q listening "$work/server.log" 2>/dev/null && break; sleep 0.1; done
+source bench/loopback-server.sh
+start_ws_server "$work/server.log"
 
 state="$work/state/failcount"
 log="$work/trigger.log"
