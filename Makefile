@@ -2,6 +2,7 @@
 #   make demo     the watchdog at work on an in-process service (nothing real is touched)
 #   make test     every test: unit, probe against loopback peers, CLI, dashboard, systemd e2e
 #   make bench    our check against the Python reference, side by side
+#   make check-order  re-profile the functions a check runs (Sources/Dashboard/check.order)
 #   make install  release build, units and example config under $(DESTDIR)$(PREFIX)
 
 SWIFT     ?= swift
@@ -22,8 +23,10 @@ DEBUG_BIN := .build/debug/websocket-health-check
 BUILD_PACKAGES := libncurses-dev
 TEST_PACKAGES  := $(BUILD_PACKAGES) tmux python3-websockets openssl procps util-linux systemd
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils
+ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils
 
-.PHONY: demo test unit-tests e2e bench release install uninstall format lint clean deps-build deps-test deps-bench
+.PHONY: demo test unit-tests e2e bench check-order release install uninstall format lint clean \
+        deps-build deps-test deps-bench deps-order
 
 define ensure_packages
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -42,6 +45,9 @@ deps-test:
 deps-bench:
 	$(call ensure_packages,$(BENCH_PACKAGES))
 
+deps-order:
+	$(call ensure_packages,$(ORDER_PACKAGES))
+
 demo: deps-build
 	$(SWIFT) build --product websocket-health-check
 	@# The dashboard needs a terminal; piped or in CI, the same story plays as text.
@@ -53,15 +59,29 @@ unit-tests:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The scripts use .build/debug's binary unless WHC_BINARY names another.
 e2e:
-	@for t in Tests/e2e/*.sh; do [ -e "$$t" ] || continue; echo "== $$t"; bash "$$t" || exit 1; done
+	@for t in Tests/e2e/*.sh; do [ -e "$$t" ] || continue; echo "== $$t with $(or $(WHC_BINARY),$(DEBUG_BIN))"; \
+	  WHC_BINARY=$(WHC_BINARY) bash "$$t" || exit 1; done
 
-release: deps-build
+# libstdc++.a alone in a directory the release link searches first (see Package.swift).
+STATIC_CXX := .build/static-libstdc++/libstdc++.a
+
+release: deps-build $(STATIC_CXX)
 	$(SWIFT) build -c release --static-swift-stdlib --product websocket-health-check
+
+$(STATIC_CXX):
+	@archive=$$(clang -print-file-name=libstdc++.a); \
+	[ -f "$$archive" ] || { echo "libstdc++.a not found; install it: apt-get install -y libstdc++-12-dev" >&2; exit 1; }; \
+	mkdir -p $(@D) && ln -sf "$$archive" $@
 
 bench: deps-bench release
 	bench/check-vs-reference.sh
 	bench/dashboard-idle.sh
+
+check-order: deps-order release
+	bench/check-order.sh
+	@echo "relink with the new order: make release; then measure: make bench"
 
 install: $(if $(INSTALL_BIN),,release)
 	install -D -m 0755 $(or $(INSTALL_BIN),$(RELEASE)) $(DESTDIR)$(BINDIR)/websocket-health-check
