@@ -25,7 +25,7 @@ TEST_PACKAGES  := $(BUILD_PACKAGES) tmux python3-websockets openssl procps util-
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils
 ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils
 
-.PHONY: demo test unit-tests e2e bench check-order release install uninstall format lint clean \
+.PHONY: demo test unit-tests release-tests e2e bench check-order release install uninstall format lint clean \
         deps-build deps-test deps-bench deps-order
 
 define ensure_packages
@@ -53,11 +53,19 @@ demo: deps-build
 	@# The dashboard needs a terminal; piped or in CI, the same story plays as text.
 	@if [ -t 0 ] && [ -t 1 ]; then $(DEBUG_BIN) demo; else $(DEBUG_BIN) demo --script --interval 0.5; fi
 
-test: deps-test lint unit-tests e2e
+test: deps-test lint unit-tests release-tests
 
 unit-tests:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The release binary is the one `make install` puts on a box, and its link differs from the
+# debug one (static libstdc++, no dynamic symbols, ordered functions), so the command-line
+# tests run against it as well and the end-to-end scripts run against it alone.
+release-tests: release
+	WHC_BINARY=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build \
+	  --filter 'CheckCommandTests|ReferenceCommandLineTests|DashboardCommandTests'
+	$(MAKE) --no-print-directory e2e WHC_BINARY=$(CURDIR)/$(RELEASE)
 
 # The scripts use .build/debug's binary unless WHC_BINARY names another.
 e2e:

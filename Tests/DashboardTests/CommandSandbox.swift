@@ -17,7 +17,7 @@ let binaryPath: String = {
 /// A temporary directory with a stand-in `systemctl` on `PATH` that records its calls.
 ///
 /// The stand-in exists because a real systemd cannot run per test here; the end-to-end test
-/// in `Tests/e2e-systemd.sh` uses the real one. It answers `show` from the file `show` and
+/// in `Tests/e2e/systemd-e2e.sh` uses the real one. It answers `show` from the file `show` and
 /// fails `restart` when the file `restart-fails` exists.
 final class CommandSandbox {
   let directory: URL
