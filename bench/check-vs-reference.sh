@@ -15,16 +15,9 @@ work=$(mktemp -d /tmp/whc-bench.XXXXXX)
 cleanup() { kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# The same stand-in systemctl for both: answers MainPID, records nothing, restarts nothing.
-mkdir -p "$work/bin"
-cat >"$work/bin/systemctl" <<'SH'
-#!/bin/sh
-case "$*" in *--value*) echo 4242 ;; *) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;; esac
-SH
-chmod +x "$work/bin/systemctl"
-export PATH="$work/bin:$PATH"
-
 source bench/loopback-server.sh
+stand_in_systemctl "$work"
+export PATH="$work/bin:$PATH"
 start_ws_server "$work/server.log"
 
 uri="ws://127.0.0.1:$port/"

@@ -15,10 +15,8 @@ session="whc-bench-$$"
 cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-mkdir -p "$work/bin"
-printf '#!/bin/sh\nprintf "MainPID=4242\\nLoadState=loaded\\nActiveState=active\\n"\n' >"$work/bin/systemctl"
-chmod +x "$work/bin/systemctl"
 source bench/loopback-server.sh
+stand_in_systemctl "$work"
 start_ws_server "$work/server.log"
 
 inner="PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 /usr/bin/time -o $work/time -f '%U %S %e' \

@@ -1,15 +1,30 @@
 # Sourced by the benchmarks and the end-to-end tests: a WebSocket server nobody here wrote
-# (bench/ws_server.py on Debian's python3-websockets) on a loopback port the kernel picks.
+# (bench/ws_server.py on Debian's python3-websockets) on a loopback port the kernel picks,
+# and the benchmarks' stand-in systemctl.
 
 # start_ws_server LOG: starts it, logging to LOG; sets $server (its PID) and $port.
 start_ws_server() {
-  /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/ws_server.py" 127.0.0.1 0 >"$1" 2>&1 &
+  # The log exists before the server starts: the loop below may read it before the
+  # background shell has opened it.
+  : >"$1"
+  /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/ws_server.py" 127.0.0.1 0 >>"$1" 2>&1 &
   server=$!
-  for _ in $(seq 50); do
+  for _ in $(seq 100); do  # 10 s: Python's start-up is slow on a busy machine
     port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$1")
     [ -n "$port" ] && return 0
     sleep 0.1
   done
   echo "the test WebSocket server did not start: $(cat "$1")" >&2
   return 1
+}
+
+# stand_in_systemctl DIR: DIR/bin/systemctl says the unit runs as MainPID 4242 and restarts
+# nothing; the benchmarks put DIR/bin first on PATH so ours and the reference see the same.
+stand_in_systemctl() {
+  mkdir -p "$1/bin"
+  cat >"$1/bin/systemctl" <<'SH'
+#!/bin/sh
+case "$*" in *--value*) echo 4242 ;; *) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;; esac
+SH
+  chmod +x "$1/bin/systemctl"
 }
