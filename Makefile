@@ -81,8 +81,9 @@ release: deps-build $(STATIC_CXX)
 	$(SWIFT) build -c release --static-swift-stdlib --product websocket-health-check
 
 $(STATIC_CXX):
-	@archive=$$(clang -print-file-name=libstdc++.a); \
-	[ -f "$$archive" ] || { echo "libstdc++.a not found; install it: apt-get install -y libstdc++-12-dev" >&2; exit 1; }; \
+	@archive=$$(clang -print-file-name=libstdc++.a 2>/dev/null); \
+	[ -f "$$archive" ] || { echo "cannot find libstdc++.a (asked the Swift toolchain's clang):" \
+	  "is Swift on PATH? then: apt-get install -y libstdc++-12-dev" >&2; exit 1; }; \
 	mkdir -p $(@D) && ln -sf "$$archive" $@
 
 bench: deps-bench release
