@@ -60,11 +60,10 @@ unit-tests:
 	$(SWIFT) test --skip-build
 
 # The release binary is the one `make install` puts on a box, and its link differs from the
-# debug one (static libstdc++, no dynamic symbols, ordered functions), so the command-line
-# tests run against it as well and the end-to-end scripts run against it alone.
+# debug one (static libstdc++, no dynamic symbols, ordered functions), so the tests that run
+# the binary (all in DashboardTests) run against it as well and the e2e scripts against it alone.
 release-tests: release
-	WHC_BINARY=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build \
-	  --filter 'CheckCommandTests|ReferenceCommandLineTests|DashboardCommandTests'
+	WHC_BINARY=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter DashboardTests
 	$(MAKE) --no-print-directory e2e WHC_BINARY=$(CURDIR)/$(RELEASE)
 
 # The scripts use .build/debug's binary unless WHC_BINARY names another.

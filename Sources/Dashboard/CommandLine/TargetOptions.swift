@@ -32,7 +32,8 @@ struct TargetOptions: ParsableArguments {
 
   @Option(
     help: ArgumentHelp(
-      "Give up on a probe after this many seconds, all phases together. (default: 10)", valueName: "seconds"))
+      "Give up on a probe after this many seconds, all phases together. (default: \(Int(TargetArguments.defaultTimeout)))",
+      valueName: "seconds"))
   var timeout: Double?
 
   @Option(
