@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import TestPeers
 import Testing
@@ -237,7 +238,7 @@ import Testing
     #expect(outcome.status == 1)
     #expect(
       outcome.standardError
-        == "[Error] \(config):3: unknown key 'treshold'; known keys: uri, unit, threshold, mode, timeout, state-file, log-file, ca-file\n"
+        == "[Error] \(config):3: unknown key 'treshold'; known keys: \(TargetSetting.all.filter { $0.places.contains(.configFile) }.map(\.name).joined(separator: ", "))\n"
     )
     #expect(sandbox.systemctlCalls.isEmpty)
   }

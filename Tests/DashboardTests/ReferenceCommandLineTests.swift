@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Testing
 
 @testable import Dashboard
@@ -16,12 +17,16 @@ import Testing
     ["ws://h:1", "u.service", "--threshold", "0"],
     ["--config", "/etc/websocket-health-check/edge.conf"],
     ["--config=/etc/x.conf", "--state-file", "/var/lib/x", "ws://h:1", "u.service"],
+    ["ws://h:1", "u.service", "--openems", "--header-file", "/etc/x.headers"],
+    ["ws://h:1", "u.service", "--ping", "--subprotocol", "json", "--origin=https://o"],
+    ["ws://h:1", "u.service", "--send", "{}", "--expect", "^ok", "--header", "A: 1", "--header=B: 2"],
+    ["wss://h:1", "u.service", "--insecure", "--send-file", "/etc/msg.json"],
   ]
 
   @Test(arguments: understood)
   func readsWhatArgumentParserReads(arguments: [String]) throws {
     let fast = try #require(ReferenceCommandLine.parse(arguments))
-    let full = try TargetOptions.parse(arguments).arguments
+    let full = try TargetOptions.parse(arguments).draft()
     #expect(fast == full)
   }
 
@@ -30,7 +35,23 @@ import Testing
     ["ws://h:1", "u", "--threshold"], ["ws://h:1", "u", "--threshold", "three"], ["ws://h:1", "u", "--thresh", "3"],
     ["ws://h:1", "u", "--dry-run", "--dry-run"], ["ws://h:1", "u", "--threshold", "3", "--threshold", "4"],
     ["ws://h:1", "u", "extra"], ["ws://h:1", "u", "--version"], ["ws://h:1", "-u"], ["--config", "/x", "ws://h:1"],
+    ["ws://h:1", "u", "--ping", "--ping"], ["ws://h:1", "u", "--ping=yes"], ["ws://h:1", "u", "--send"],
+    ["ws://h:1", "u", "--uri", "ws://x"], ["ws://h:1", "u", "--mode", "auto"],
   ]
+
+  /// Every option the engine describes is one swift-argument-parser declares, and no more:
+  /// the command line and the config file cannot drift apart.
+  @Test func argumentParserDeclaresExactlyTheEnginesSettings() {
+    let help = TargetOptions.helpMessage(columns: 200)
+    let declared = Set(
+      help.split(whereSeparator: { !($0.isLetter || $0 == "-") })
+        .filter { $0.hasPrefix("--") && $0 != "--help" }.map(String.init))
+    let described = Set(TargetSetting.all.filter { $0.places.contains(.commandLine) }.map(\.option))
+    #expect(declared == described.union(["--config"]))
+    for setting in TargetSetting.all where setting.places.contains(.commandLine) {
+      #expect(help.contains(setting.help.prefix(30)), "\(setting.name)")
+    }
+  }
 
   @Test(arguments: handedOver)
   func handsEverythingElseToArgumentParser(arguments: [String]) {

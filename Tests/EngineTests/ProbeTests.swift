@@ -102,12 +102,19 @@ import Testing
     #expect(result.summary.contains("code 1011"))
   }
 
-  @Test func serverThatNeverAnswersTheCloseTimesOutInTheClosePhase() throws {
+  /// The close is best effort, as in the reference: a server that upgraded but never echoes
+  /// our close frame is healthy, noted, and holds the probe for the close grace at most.
+  @Test func serverThatNeverAnswersTheCloseIsHealthyWithANote() throws {
     let server = try WebSocketTestServer(.neverCloses)
     defer { server.stop() }
-    let result = try probe("ws://127.0.0.1:\(server.port)", timeout: .milliseconds(500))
-    #expect(result.failure == .timedOut(phase: .close, after: .milliseconds(500)))
+    let clock = ContinuousClock()
+    let started = clock.now
+    let result = try probe("ws://127.0.0.1:\(server.port)", timeout: .seconds(8))
+    let elapsed = clock.now - started
+    #expect(result.failure == nil, "\(result.summary)")
+    #expect(result.notes == [.closeNotAnswered])
     #expect(result.timings[.upgrade] != nil)
+    #expect(elapsed < Probe.closeGrace + .milliseconds(500), "took \(elapsed)")
   }
 
   @Test func selfSignedTLSIsTrustedOnlyWithCAFile() throws {

@@ -46,9 +46,9 @@ struct DashboardCommand: ParsableCommand {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     defer { try? group.syncShutdownGracefully() }
     do {
-      let arguments = try target.arguments.resolved()
-      let settings = try arguments.settings()
-      let probe = try Probe(uri: settings.uri, options: try arguments.probeOptions(), group: group)
+      let resolved = try target.draft().resolved()
+      let settings = resolved.settings
+      let probe = try Probe(uri: settings.uri, options: resolved.probeOptions, group: group)
       let timerUnit = try UnitName(validating: self.timerUnit)
       let serviceManager = Systemctl()
       let view = DashboardModel.Target(

@@ -1,17 +1,19 @@
-/// Reads the reference tool's own command line, `URI SERVICE [--option value]…`, without
-/// swift-argument-parser.
+import Engine
+
+/// Reads the timer's own command line, `URI SERVICE [--option value]…` or `--config FILE`,
+/// without swift-argument-parser.
 ///
 /// The timer runs this form every 15 s on small boxes. Setting up swift-argument-parser
 /// costs about 4 MB of memory and a few ms per run (measured: `bench/`), more than the probe,
-/// so this fast path reads exactly that grammar and nothing else. Anything it does not
-/// recognise (help, a subcommand, an unknown or repeated option, a missing or malformed
-/// value) returns `nil`, and swift-argument-parser reads the command line and writes the
-/// message. Tests hold both parsers to the same answers.
+/// so this fast path reads exactly that grammar, with the options of `TargetSetting.all`, and
+/// nothing else. Anything it does not recognise (help, a subcommand, an unknown or repeated
+/// option, a missing or malformed value) returns `nil`, and swift-argument-parser reads the
+/// command line and writes the message. Tests hold both parsers to the same answers.
 enum ReferenceCommandLine {
-  static func parse(_ arguments: [String]) -> TargetArguments? {
+  static func parse(_ arguments: [String]) -> TargetDraft? {
     var positionals: [String] = []
-    var values: [String: String] = [:]
-    var dryRun = false
+    var given: [(setting: TargetSetting, text: String)] = []
+    var configFile: String?
     var index = 0
     while index < arguments.count {
       let argument = arguments[index]
@@ -20,18 +22,20 @@ enum ReferenceCommandLine {
         positionals.append(argument)
         continue
       }
-      if argument == "--dry-run" {
-        guard !dryRun else { return nil }
-        dryRun = true
-        continue
-      }
       var name = argument
       var value: String?
       if let equals = argument.firstIndex(of: "=") {
         name = String(argument[..<equals])
         value = String(argument[argument.index(after: equals)...])
       }
-      guard valueOptions.contains(name), values[name] == nil else { return nil }
+      let setting = options[name]
+      guard setting != nil || name == "--config" else { return nil }
+      if let setting, setting.kind != .list, given.contains(where: { $0.setting.name == setting.name }) { return nil }
+      if setting?.kind == .flag {
+        guard value == nil else { return nil }
+        given.append((setting!, "true"))
+        continue
+      }
       if value == nil {
         // A negative number is a value, as argparse reads `--threshold -1`.
         guard index < arguments.count, !arguments[index].hasPrefix("-") || Double(arguments[index]) != nil
@@ -39,31 +43,29 @@ enum ReferenceCommandLine {
         value = arguments[index]
         index += 1
       }
-      values[name] = value
+      if let setting {
+        given.append((setting, value!))
+      } else {
+        guard configFile == nil else { return nil }
+        configFile = value
+      }
     }
-    let configFile = values["--config"]
     guard positionals.count == 2 || (positionals.isEmpty && configFile != nil),
       !subcommands.contains(positionals.first ?? "")
     else { return nil }
-    var result = TargetArguments(uri: positionals.first, service: positionals.last, dryRun: dryRun)
-    result.configFile = configFile
-    if let path = values["--state-file"] { result.stateFile = path }
-    if let path = values["--log-file"] { result.logFile = path }
-    if let path = values["--ca-file"] { result.caFile = path }
-    if let text = values["--threshold"] {
-      guard let threshold = Int(text) else { return nil }
-      result.threshold = threshold
+    var draft = TargetDraft()
+    draft.uri = positionals.first
+    draft.unit = positionals.last
+    draft.configFile = configFile
+    for (setting, text) in given {
+      // A value the setting refuses (`--threshold three`) is ArgumentParser's to report.
+      guard (try? setting.apply(text, to: &draft, source: setting.option)) != nil else { return nil }
     }
-    if let text = values["--timeout"] {
-      guard let timeout = Double(text) else { return nil }
-      result.timeout = timeout
-    }
-    return result
+    return draft
   }
 
-  private static let valueOptions: Set<String> = [
-    "--state-file", "--threshold", "--log-file", "--timeout", "--ca-file", "--config",
-  ]
+  private static let options: [String: TargetSetting] = Dictionary(
+    uniqueKeysWithValues: TargetSetting.all.filter { $0.places.contains(.commandLine) }.map { ($0.option, $0) })
 
   /// Words that name a subcommand in the first place; swift-argument-parser handles those.
   private static let subcommands: Set<String> = ["check", "demo", "dashboard", "help"]

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Engine
 
-/// What to watch and how: the reference tool's arguments, shared by `check` and `dashboard`.
+/// What to watch and how, shared by `check` and `dashboard`. Names and help come from the
+/// engine's `TargetSetting.all`, which the config file and the fast path read too; a test holds
+/// this list to that one.
 struct TargetOptions: ParsableArguments {
   @Argument(help: ArgumentHelp("WebSocket URI to probe (ws:// or wss://).", valueName: "uri"))
   var uri: String?
@@ -9,43 +11,33 @@ struct TargetOptions: ParsableArguments {
   @Argument(help: ArgumentHelp("systemd unit to restart, e.g. openems.service.", valueName: "service"))
   var service: String?
 
-  @Option(
-    help: ArgumentHelp(
-      "Failure-count state file, shared with the timer. (default: \(TargetArguments.defaultStateFile))",
-      valueName: "path"))
-  var stateFile: String?
+  @Option(help: Self.help("state-file")) var stateFile: String?
+  @Option(help: Self.help("threshold")) var threshold: Int?
+  @Option(help: Self.help("log-file")) var logFile: String?
+  @Flag(help: Self.help("dry-run")) var dryRun = false
+  @Option(help: Self.help("timeout")) var timeout: Double?
+  @Flag(help: Self.help("ping")) var ping = false
+  @Option(help: Self.help("send")) var send: String?
+  @Option(help: Self.help("send-file")) var sendFile: String?
+  @Option(help: Self.help("expect")) var expect: String?
+  @Flag(help: Self.help("openems")) var openems = false
+  @Option(help: Self.help("header")) var header: [String] = []
+  @Option(help: Self.help("header-file")) var headerFile: String?
+  @Option(help: Self.help("subprotocol")) var subprotocol: String?
+  @Option(help: Self.help("origin")) var origin: String?
+  @Option(help: Self.help("ca-file")) var caFile: String?
+  @Flag(help: Self.help("insecure")) var insecure = false
 
   @Option(
     help: ArgumentHelp(
-      "Failed checks in a row that trigger a restart, at least 1. (default: \(TargetArguments.defaultThreshold))",
-      valueName: "n"))
-  var threshold: Int?
-
-  @Option(
-    help: ArgumentHelp(
-      "Trigger log: one line per restart or dry run. (default: \(TargetArguments.defaultLogFile))",
-      valueName: "path"))
-  var logFile: String?
-
-  @Flag(help: "Log what would happen, never restart.")
-  var dryRun: Bool = false
-
-  @Option(
-    help: ArgumentHelp(
-      "Give up on a probe after this many seconds, all phases together. (default: \(Int(TargetArguments.defaultTimeout)))",
-      valueName: "seconds"))
-  var timeout: Double?
-
-  @Option(
-    help: ArgumentHelp(
-      "PEM certificates to trust for wss:// besides the system's (e.g. a self-signed one).", valueName: "path"))
-  var caFile: String?
-
-  @Option(
-    help: ArgumentHelp(
-      "Read the target from this file (keys: uri, unit, threshold, mode, timeout, state-file, log-file, ca-file); options given here win.",
+      "Read the target from this file (keys: the options' names, plus uri, unit and mode); options given here win.",
       valueName: "file"))
   var config: String?
+
+  private static func help(_ name: String) -> ArgumentHelp {
+    let setting = TargetSetting.named(name)
+    return ArgumentHelp(setting.help, valueName: setting.valueName.isEmpty ? nil : setting.valueName)
+  }
 
   func validate() throws {
     guard config == nil else { return }
@@ -53,9 +45,30 @@ struct TargetOptions: ParsableArguments {
     if service == nil { throw ValidationError("Missing expected argument '<service>' (or give --config FILE)") }
   }
 
-  var arguments: TargetArguments {
-    TargetArguments(
-      uri: uri, service: service, stateFile: stateFile, threshold: threshold, logFile: logFile, dryRun: dryRun,
-      timeout: timeout, caFile: caFile, configFile: config)
+  /// The options given, as the engine's settings read them (`--name`, text).
+  var given: [(name: String, text: String)] {
+    var given: [(String, String?)] = [
+      ("state-file", stateFile), ("threshold", threshold.map(String.init)), ("log-file", logFile),
+      ("dry-run", dryRun ? "true" : nil), ("timeout", timeout.map { "\($0)" }), ("ping", ping ? "true" : nil),
+      ("send", send), ("send-file", sendFile), ("expect", expect), ("openems", openems ? "true" : nil),
+    ]
+    given += header.map { ("header", $0) }
+    given += [
+      ("header-file", headerFile), ("subprotocol", subprotocol), ("origin", origin), ("ca-file", caFile),
+      ("insecure", insecure ? "true" : nil),
+    ]
+    return given.compactMap { name, text in text.map { (name, $0) } }
+  }
+
+  func draft() throws(ConfigurationError) -> TargetDraft {
+    var draft = TargetDraft()
+    draft.uri = uri
+    draft.unit = service
+    draft.configFile = config
+    for (name, text) in given {
+      let setting = TargetSetting.named(name)
+      try setting.apply(text, to: &draft, source: setting.option)
+    }
+    return draft
   }
 }

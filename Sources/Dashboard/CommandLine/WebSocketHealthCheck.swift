@@ -30,8 +30,8 @@ struct WebSocketHealthCheck: ParsableCommand {
   /// Runs the command line, mapping usage errors to exit 2 as Python's argparse does.
   static func main() {
     // The timer's own form skips swift-argument-parser; see ReferenceCommandLine.
-    if let arguments = ReferenceCommandLine.parse(Array(CommandLine.arguments.dropFirst())) {
-      Glibc.exit(CheckCommand.check(arguments).rawValue)
+    if let draft = ReferenceCommandLine.parse(Array(CommandLine.arguments.dropFirst())) {
+      Glibc.exit(CheckCommand.check(draft).rawValue)
     }
     do {
       var command = try parseAsRoot()

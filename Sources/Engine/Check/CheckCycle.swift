@@ -96,7 +96,7 @@ public struct CheckCycle: Sendable {
 
     switch step.decision {
     case .healthy:
-      say(.info, "WebSocket healthy (\(result.timings.summary))")
+      say(.info, "WebSocket healthy\(result.details)")
     case .notArmed:
       say(
         .watchdog,

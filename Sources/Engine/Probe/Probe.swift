@@ -1,37 +1,22 @@
 public import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOTLS
-import NIOWebSocket
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// What a probe may use beyond the URI.
-public struct ProbeOptions: Sendable {
-  /// The whole probe, from name lookup to the server's close frame, ends by then.
-  /// Default: 10 s, the reference tool's open timeout.
-  public var timeout: Duration
-  /// A PEM file of certificates to trust for `wss://` besides the system's, e.g. a
-  /// self-signed certificate on a box in the field.
-  public var trustedCertificatesFile: String?
-
-  public init(timeout: Duration = .seconds(10), trustedCertificatesFile: String? = nil) {
-    self.timeout = timeout
-    self.trustedCertificatesFile = trustedCertificatesFile
-  }
-}
-
-/// Opens a WebSocket, closes it again with 1000 "Health check", and says how each phase went.
+/// Opens a WebSocket, asks what the options say (nothing, a ping, a message, a JSON-RPC
+/// request), closes it again with 1000 "Health check", and says how each phase went.
 ///
-/// This is the reference tool's probe (upgrade handshake, close handshake, no message, no
+/// By default this is the reference tool's probe (upgrade handshake, close, no message, no
 /// ping), with one deadline over the whole probe instead of 10 s to open plus 10 s to close,
-/// and a failure that names its phase.
+/// and a failure that names its phase. The talking is `ProbeConversation`'s; this type only
+/// resolves, connects, speaks TLS, follows redirects and keeps the time.
 ///
 /// ```swift
-/// let probe = try Probe(uri: uri, options: ProbeOptions(), group: group)
+/// let probe = try Probe(uri: uri, options: ProbeOptions(depth: .openEMS), group: group)
 /// let result = probe.run().wait()
 /// ```
 public struct Probe: Sendable {
@@ -40,6 +25,11 @@ public struct Probe: Sendable {
   private let group: any EventLoopGroup
   private let tlsContext: NIOSSLContext?
 
+  /// After the depth step, the server's close echo is awaited this long at most (within the
+  /// deadline): the close is best effort, and a server that never echoes should not hold
+  /// every check for the whole timeout.
+  static let closeGrace = Duration.seconds(2)
+
   /// Prepares a probe; TLS settings are loaded here so that a bad certificate file is an
   /// error of configuration before anything is probed.
   /// - Throws: `ConfigurationError` when the trusted-certificates file cannot be used.
@@ -47,32 +37,39 @@ public struct Probe: Sendable {
     self.uri = uri
     self.options = options
     self.group = group
-    if uri.isSecure {
-      var tls = TLSConfiguration.makeClientConfiguration()
-      if let file = options.trustedCertificatesFile {
-        do {
-          let certificates = try NIOSSLCertificate.fromPEMFile(file)
-          guard !certificates.isEmpty else {
-            throw ConfigurationError("--ca-file \(file) holds no PEM certificate")
-          }
-          tls.additionalTrustRoots = [.certificates(certificates)]
-        } catch let error as ConfigurationError {
-          throw error
-        } catch {
-          throw ConfigurationError(
-            "cannot read certificates from --ca-file \(file): \(error); give a readable PEM file")
-        }
-      }
-      do {
-        tlsContext = try NIOSSLContext(configuration: tls)
-      } catch {
-        throw ConfigurationError("cannot set up TLS: \(error)")
-      }
-    } else {
+    if !uri.isSecure {
       if options.trustedCertificatesFile != nil {
         throw ConfigurationError("--ca-file only applies to wss:// URIs; \(uri) is plain ws://")
       }
+      if options.insecure {
+        throw ConfigurationError("--insecure only applies to wss:// URIs; \(uri) is plain ws://")
+      }
       tlsContext = nil
+    } else {
+      tlsContext = try Self.makeTLSContext(options)
+    }
+  }
+
+  static func makeTLSContext(_ options: ProbeOptions) throws(ConfigurationError) -> NIOSSLContext {
+    var tls = TLSConfiguration.makeClientConfiguration()
+    if options.insecure { tls.certificateVerification = .none }
+    if let file = options.trustedCertificatesFile {
+      do {
+        let certificates = try NIOSSLCertificate.fromPEMFile(file)
+        guard !certificates.isEmpty else {
+          throw ConfigurationError("--ca-file \(file) holds no PEM certificate")
+        }
+        tls.additionalTrustRoots = [.certificates(certificates)]
+      } catch let error as ConfigurationError {
+        throw error
+      } catch let error {
+        throw ConfigurationError("cannot read certificates from --ca-file \(file): \(error); give a readable PEM file")
+      }
+    }
+    do {
+      return try NIOSSLContext(configuration: tls)
+    } catch {
+      throw ConfigurationError("cannot set up TLS: \(error)")
     }
   }
 
@@ -87,11 +84,19 @@ public struct Probe: Sendable {
     return promise.futureResult
   }
 
-  fileprivate var tls: NIOSSLContext? { tlsContext }
+  /// The TLS context for a `wss://` URI: the prepared one, or one made for a redirect from
+  /// `ws://` to `wss://`.
+  fileprivate func tls(for uri: WebSocketURI) throws(ConfigurationError) -> NIOSSLContext? {
+    guard uri.isSecure else { return nil }
+    if let tlsContext { return tlsContext }
+    return try Self.makeTLSContext(options)
+  }
 }
 
 /// The state of one running probe. Lives on one event loop; every method runs there.
 final class ProbeAttempt {
+  typealias Conversation = ProbeConversation<SystemRandomNumberGenerator>
+
   private let probe: Probe
   private let eventLoop: any EventLoop
   private let promise: EventLoopPromise<ProbeResult>
@@ -99,29 +104,42 @@ final class ProbeAttempt {
   private var phaseStarted: NIODeadline
   private(set) var phase: ProbePhase = .resolve
   private var timings = PhaseTimings()
+  private var notes: [ProbeNote] = []
   private var deadlineTask: Scheduled<Void>?
+  private var graceTask: Scheduled<Void>?
   private var channel: (any Channel)?
+  private var conversation: Conversation?
   private var finished = false
+  /// The URI of this hop, and how many redirects led to it.
+  private(set) var uri: WebSocketURI
+  private var redirects = 0
+  /// Bumped at each hop, so that the last hop's channel cannot speak for the next one.
+  private var hop = 0
 
   init(probe: Probe, eventLoop: any EventLoop, promise: EventLoopPromise<ProbeResult>) {
     self.probe = probe
     self.eventLoop = eventLoop
     self.promise = promise
+    uri = probe.uri
     started = .now()
     phaseStarted = started
   }
 
   private var loopBound: NIOLoopBound<ProbeAttempt> { NIOLoopBound(self, eventLoop: eventLoop) }
+  private var deadline: NIODeadline { started + TimeAmount(probe.options.timeout) }
 
   func start() {
     let bound = loopBound
-    let timeout = probe.options.timeout
-    deadlineTask = eventLoop.scheduleTask(deadline: started + TimeAmount(timeout)) {
-      let attempt = bound.value
-      attempt.fail(.timedOut(phase: attempt.phase, after: timeout))
-    }
-    let host = probe.uri.host
-    let port = probe.uri.port
+    deadlineTask = eventLoop.scheduleTask(deadline: deadline) { bound.value.deadlinePassed() }
+    if probe.options.insecure { notes.append(.certificateNotChecked) }
+    begin()
+  }
+
+  /// Resolves and connects to `uri`: the first hop, or the next after a redirect.
+  private func begin() {
+    phase = .resolve
+    let bound = loopBound
+    let (host, port, hop) = (uri.host, uri.port, hop)
     if let literal = try? SocketAddress(ipAddress: host, port: port) {
       connect(to: [literal], lastError: nil)
       return
@@ -130,6 +148,7 @@ final class ProbeAttempt {
       try AddressLookup.addresses(host: host, port: port)
     }.whenComplete { result in
       let attempt = bound.value
+      guard attempt.hop == hop else { return }
       switch result {
       case .success(let addresses):
         attempt.finishPhase(.resolve)
@@ -154,36 +173,27 @@ final class ProbeAttempt {
       return
     }
     phase = .connect
+    let tlsContext: NIOSSLContext?
+    do {
+      tlsContext = try probe.tls(for: uri)
+    } catch {
+      fail(.tls(detail: error.message))
+      return
+    }
     let bound = loopBound
-    let remaining = (started + TimeAmount(probe.options.timeout)) - .now()
-    let tlsContext = probe.tls
-    let serverHostname = (try? SocketAddress(ipAddress: probe.uri.host, port: 0)) == nil ? probe.uri.host : nil
+    let hop = hop
+    let serverHostname = (try? SocketAddress(ipAddress: uri.host, port: 0)) == nil ? uri.host : nil
     ClientBootstrap(group: eventLoop)
-      .connectTimeout(max(remaining, .milliseconds(1)))
+      .connectTimeout(max(deadline - .now(), .milliseconds(1)))
       .channelOption(.tcpOption(.tcp_nodelay), value: 1)
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
-          let attempt = bound.value
           if let tlsContext {
             let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverHostname)
             try channel.pipeline.syncOperations.addHandler(handler)
           }
-          let upgrader = NIOWebSocketClientUpgrader(
-            maxFrameSize: 1 << 16,
-            automaticErrorHandling: false,
-            upgradePipelineHandler: { channel, _ in
-              channel.pipeline.removeHandler(name: UpgradeRequestHandler.name).flatMapThrowing {
-                let attempt = bound.value
-                attempt.finishPhase(.upgrade)
-                try channel.pipeline.syncOperations.addHandler(CloseHandshakeHandler(attempt: attempt))
-              }
-            })
-          try channel.pipeline.syncOperations.addHTTPClientHandlers(
-            leftOverBytesStrategy: .forwardBytes,
-            withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
           try channel.pipeline.syncOperations.addHandler(
-            UpgradeRequestHandler(attempt: attempt, usesTLS: tlsContext != nil),
-            name: UpgradeRequestHandler.name)
+            ProbeChannelHandler(attempt: bound.value, hop: hop, usesTLS: tlsContext != nil))
         }
       }
       .connect(to: address)
@@ -191,74 +201,184 @@ final class ProbeAttempt {
         let attempt = bound.value
         switch result {
         case .success(let channel):
-          if attempt.finished {
-            channel.close(promise: nil)
-          } else {
-            attempt.channel = channel
-          }
+          if attempt.finished || attempt.hop != hop { channel.close(promise: nil) }
         case .failure(let error):
+          guard attempt.hop == hop else { return }
           attempt.connect(to: addresses.dropFirst(), lastError: error)
         }
       }
   }
 
-  /// Ends the running phase and starts the next one in order.
-  func finishPhase(_ done: ProbePhase) {
-    let now = NIODeadline.now()
-    timings.record(done, .nanoseconds((now - phaseStarted).nanoseconds))
-    phaseStarted = now
-    let order = ProbePhase.allCases
-    if let index = order.firstIndex(of: done), index + 1 < order.count {
-      phase = order[index + 1]
-      if phase == .tls && probe.tls == nil { phase = .upgrade }
+  // MARK: What the channel reports
+
+  func connected(_ channel: any Channel, hop: Int, usesTLS: Bool) {
+    guard hop == self.hop, !finished else {
+      channel.close(promise: nil)
+      return
+    }
+    self.channel = channel
+    finishPhase(.connect)
+    phase = usesTLS ? .tls : .upgrade
+    if !usesTLS { startConversation() }
+  }
+
+  func secured(hop: Int) {
+    guard hop == self.hop, !finished else { return }
+    finishPhase(.tls)
+    phase = .upgrade
+    startConversation()
+  }
+
+  func received(_ bytes: UnsafeRawBufferPointer, hop: Int) {
+    guard hop == self.hop, conversation != nil else { return }
+    perform(conversation!.receive(bytes))
+  }
+
+  func closed(hop: Int) {
+    guard hop == self.hop, !finished else { return }
+    if conversation != nil {
+      perform(conversation!.connectionClosed())
+    } else {
+      fail(.connectionDropped(phase: phase))
     }
   }
 
-  func succeed() {
-    complete(failure: nil)
+  func failed(_ error: any Error, certificate: NIOSSLCertificate?, hop: Int) {
+    guard hop == self.hop, !finished else { return }
+    if phase == .close, conversation != nil {
+      // Whatever goes wrong after our close frame is the close's manners, not the service's.
+      perform(conversation!.connectionClosed())
+      return
+    }
+    fail(Self.classify(error, phase: phase, host: uri.host, certificate: certificate))
   }
 
-  /// The server hung up before the probe ended.
-  ///
-  /// A server that sends 101, a close frame and its FIN in one burst may lose the frame in
-  /// NIO's upgrade (the HTTP decoder sees the end of the stream first); the probe then says
-  /// "dropped", a failure all the same, just without the close code.
-  func connectionClosed() {
-    fail(ProbeFailure.connectionDropped(phase: phase))
+  // MARK: Carrying out the conversation's actions
+
+  private func startConversation() {
+    conversation = Conversation(uri: uri, options: probe.options, random: SystemRandomNumberGenerator())
+    perform(conversation!.start())
+  }
+
+  private func perform(_ actions: [Conversation.Action]) {
+    for action in actions {
+      guard !finished else { return }
+      switch action {
+      case .send(let bytes):
+        if let channel { channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil) }
+      case .finished(let done):
+        finishPhase(done)
+      case .note(let note):
+        notes.append(note)
+      case .redirect(let location):
+        follow(location)
+        return
+      case .succeed:
+        complete(failure: nil)
+      case .fail(let failure):
+        fail(failure)
+      }
+    }
+    guard !finished, let conversation else { return }
+    if phase != conversation.phase { phase = conversation.phase }
+    if phase == .close, graceTask == nil {
+      let bound = loopBound
+      let graceEnd = min(NIODeadline.now() + TimeAmount(Probe.closeGrace), deadline)
+      graceTask = eventLoop.scheduleTask(deadline: graceEnd) { bound.value.deadlinePassed() }
+    }
+  }
+
+  private func follow(_ location: String) {
+    finishPhase(.upgrade)
+    redirects += 1
+    guard redirects <= probe.options.maximumRedirects else {
+      fail(.redirect(detail: "more than \(probe.options.maximumRedirects) redirects, the last to \(location): a loop?"))
+      return
+    }
+    let next: WebSocketURI
+    do {
+      next = try Self.resolve(location, against: uri)
+    } catch {
+      fail(.redirect(detail: error.message))
+      return
+    }
+    guard next.isSecure || !uri.isSecure else {
+      fail(
+        .redirect(detail: "\(uri) redirects to \(next), from wss:// to ws://; refused, as the reference's library does")
+      )
+      return
+    }
+    notes.append(.redirected(to: next.description))
+    hop += 1
+    channel?.close(promise: nil)
+    channel = nil
+    conversation = nil
+    uri = next
+    begin()
+  }
+
+  /// A `Location` header's URI, absolute or relative to `base`.
+  static func resolve(_ location: String, against base: WebSocketURI) throws(ConfigurationError) -> WebSocketURI {
+    let lower = location.lowercased()
+    if lower.hasPrefix("ws://") || lower.hasPrefix("wss://") {
+      return try WebSocketURI(parsing: location)
+    }
+    if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+      throw ConfigurationError("\(base) redirects to \(location), which is not a ws:// or wss:// URI")
+    }
+    let scheme = base.isSecure ? "wss" : "ws"
+    let host = base.host.contains(":") ? "[\(base.host)]" : base.host
+    if location.hasPrefix("//") { return try WebSocketURI(parsing: "\(scheme):\(location)") }
+    var path = location
+    if !location.hasPrefix("/") {
+      let basePath = base.requestTarget.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+      path = String(basePath[...(basePath.lastIndex(of: "/") ?? basePath.startIndex)]) + location
+    }
+    return try WebSocketURI(parsing: "\(scheme)://\(host):\(base.port)\(path)")
+  }
+
+  // MARK: Time and the end
+
+  private func deadlinePassed() {
+    guard !finished else { return }
+    if conversation != nil {
+      perform(conversation!.deadlinePassed(after: probe.options.timeout))
+    } else {
+      fail(.timedOut(phase: phase, after: probe.options.timeout))
+    }
+  }
+
+  /// Ends the running phase.
+  private func finishPhase(_ done: ProbePhase) {
+    let now = NIODeadline.now()
+    timings.record(done, .nanoseconds((now - phaseStarted).nanoseconds))
+    phaseStarted = now
   }
 
   func fail(_ failure: ProbeFailure) {
     complete(failure: failure)
   }
 
-  func fail(_ error: any Error) {
-    complete(failure: Self.classify(error, phase: phase))
-  }
-
   private func complete(failure: ProbeFailure?) {
     guard !finished else { return }
     finished = true
     deadlineTask?.cancel()
+    graceTask?.cancel()
     if failure != nil {
       // The phase that failed still took time; show it, so "upgrade 10000 ms" is visible.
-      timings.record(phase, .nanoseconds((NIODeadline.now() - phaseStarted).nanoseconds))
+      finishPhase(phase)
     }
     channel?.close(promise: nil)
-    promise.succeed(ProbeResult(failure: failure, timings: timings))
+    promise.succeed(ProbeResult(failure: failure, timings: timings, notes: notes))
   }
 
   var isFinished: Bool { finished }
 
   /// Maps what NIO and the kernel say to words an operator can act on.
-  static func classify(_ error: any Error, phase: ProbePhase) -> ProbeFailure {
+  static func classify(
+    _ error: any Error, phase: ProbePhase, host: String = "", certificate: NIOSSLCertificate? = nil
+  ) -> ProbeFailure {
     if let failure = error as? ProbeFailure { return failure }
-    if let upgradeError = error as? NIOHTTPClientUpgradeError {
-      switch upgradeError {
-      case .upgraderDeniedUpgrade: return .badAcceptKey
-      case .responseProtocolNotFound: return .notWebSocketUpgrade
-      default: return .protocolViolation(detail: "\(upgradeError)")
-      }
-    }
     if let ioError = error as? IOError {
       if ioError.errnoCode == ECONNREFUSED { return .connectionRefused }
       return .network(phase: phase, detail: String(cString: strerror(ioError.errnoCode)))
@@ -276,135 +396,60 @@ final class ProbeAttempt {
     if let tlsError = error as? NIOSSLError {
       switch tlsError {
       case .uncleanShutdown: return .connectionDropped(phase: phase)
-      case .handshakeFailed(let inner): return .tls(detail: TLSErrorText.describe(inner))
+      case .handshakeFailed(let inner):
+        return .tls(detail: TLSErrorText.describe(inner, host: host, certificate: certificate))
       default: return .tls(detail: "\(tlsError)")
       }
     }
     if let tlsError = error as? BoringSSLError {
-      return .tls(detail: TLSErrorText.describe(tlsError))
+      return .tls(detail: TLSErrorText.describe(tlsError, host: host, certificate: certificate))
     }
-    if error is NIOSSLExtraError {
-      return .tls(detail: "\(error)")
-    }
-    if let frameError = error as? NIOWebSocketError {
-      return .protocolViolation(detail: "\(frameError)")
-    }
-    if error is HTTPParserError {
-      return .protocolViolation(detail: "the upgrade response is not valid HTTP (\(error))")
+    if let extra = error as? NIOSSLExtraError {
+      return .tls(detail: TLSErrorText.describe(extra, host: host, certificate: certificate))
     }
     return .network(phase: phase, detail: "\(error)")
   }
 }
 
-/// Sends the upgrade request once the connection (and TLS) is up; reports an upgrade refused.
-///
-/// On success the upgrade handler removes this handler and installs `CloseHandshakeHandler`.
-final class UpgradeRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
-  typealias InboundIn = HTTPClientResponsePart
-  typealias OutboundOut = HTTPClientRequestPart
-  static let name = "websocket-health-check.upgrade"
+/// Hands the connection's events to its `ProbeAttempt`: bytes in, TLS done, closed, errors.
+final class ProbeChannelHandler: ChannelInboundHandler {
+  typealias InboundIn = ByteBuffer
 
   private let attempt: ProbeAttempt
+  private let hop: Int
   private let usesTLS: Bool
 
-  init(attempt: ProbeAttempt, usesTLS: Bool) {
+  init(attempt: ProbeAttempt, hop: Int, usesTLS: Bool) {
     self.attempt = attempt
+    self.hop = hop
     self.usesTLS = usesTLS
   }
 
   func channelActive(context: ChannelHandlerContext) {
-    attempt.finishPhase(.connect)
-    if !usesTLS { sendUpgradeRequest(context: context) }
+    attempt.connected(context.channel, hop: hop, usesTLS: usesTLS)
     context.fireChannelActive()
   }
 
   func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-    if case .handshakeCompleted = event as? TLSUserEvent {
-      attempt.finishPhase(.tls)
-      sendUpgradeRequest(context: context)
-    }
+    if case .handshakeCompleted = event as? TLSUserEvent { attempt.secured(hop: hop) }
     context.fireUserInboundEventTriggered(event)
   }
 
-  private func sendUpgradeRequest(context: ChannelHandlerContext) {
-    let uri = attempt.uri
-    var headers = HTTPHeaders()
-    headers.add(name: "Host", value: uri.hostHeader)
-    headers.add(name: "User-Agent", value: "websocket-health-check")
-    headers.add(name: "Content-Length", value: "0")
-    let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: uri.requestTarget, headers: headers)
-    context.write(wrapOutboundOut(.head(head)), promise: nil)
-    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-  }
-
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    // Only a response that did not upgrade reaches this handler.
-    if case .head(let head) = unwrapInboundIn(data) {
-      if head.status == .switchingProtocols {
-        attempt.fail(ProbeFailure.notWebSocketUpgrade)
-      } else {
-        attempt.fail(
-          ProbeFailure.httpStatus(code: Int(head.status.code), reason: head.status.reasonPhrase))
-      }
-    }
+    let buffer = unwrapInboundIn(data)
+    buffer.withUnsafeReadableBytes { attempt.received($0, hop: hop) }
   }
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
-    attempt.fail(error)
+    // The certificate the server showed, when TLS got that far: it names what is wrong with it.
+    let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self).peerCertificate
+    attempt.failed(error, certificate: certificate, hop: hop)
   }
 
   func channelInactive(context: ChannelHandlerContext) {
-    attempt.connectionClosed()
+    attempt.closed(hop: hop)
     context.fireChannelInactive()
   }
-}
-
-/// After the upgrade: sends close 1000 "Health check" and waits for the server's close frame.
-final class CloseHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
-  typealias InboundIn = WebSocketFrame
-  typealias OutboundOut = WebSocketFrame
-
-  private let attempt: ProbeAttempt
-
-  init(attempt: ProbeAttempt) {
-    self.attempt = attempt
-  }
-
-  func handlerAdded(context: ChannelHandlerContext) {
-    var payload = context.channel.allocator.buffer(capacity: 14)
-    payload.writeInteger(UInt16(1000))
-    payload.writeString("Health check")
-    let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: payload)
-    context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
-  }
-
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    let frame = unwrapInboundIn(data)
-    guard frame.opcode == .connectionClose else { return }  // a message or ping: not what we wait for
-    var payload = frame.unmaskedData
-    let code = payload.readInteger(as: UInt16.self).map(Int.init)
-    let reason = payload.readString(length: payload.readableBytes) ?? ""
-    attempt.finishPhase(.close)
-    // No code (an empty close frame) is a normal close too (RFC 6455 7.1.5: 1005).
-    if code == nil || code == 1000 {
-      attempt.succeed()
-    } else {
-      attempt.fail(ProbeFailure.closedByPeer(code: code, reason: reason))
-    }
-  }
-
-  func errorCaught(context: ChannelHandlerContext, error: any Error) {
-    attempt.fail(error)
-  }
-
-  func channelInactive(context: ChannelHandlerContext) {
-    attempt.fail(ProbeFailure.connectionDropped(phase: .close))
-    context.fireChannelInactive()
-  }
-}
-
-extension ProbeAttempt {
-  var uri: WebSocketURI { probe.uri }
 }
 
 extension TimeAmount {

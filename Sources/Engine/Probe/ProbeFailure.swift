@@ -8,20 +8,27 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
   case network(phase: ProbePhase, detail: String)
   /// The deadline passed while this phase was still waiting.
   case timedOut(phase: ProbePhase, after: Duration)
-  /// The TLS handshake failed: untrusted certificate, wrong host name, protocol mismatch.
+  /// The upgrade worked, but what the probe asked afterwards got no answer by the deadline.
+  /// `lastSkipped` is the start of the last message that did not count, if any.
+  case noAnswer(to: ProbeQuestion, within: Duration, lastSkipped: String?)
+  /// The TLS handshake failed: the cause and what to do about it.
   case tls(detail: String)
   /// The server answered the upgrade with another HTTP status than 101.
   case httpStatus(code: Int, reason: String)
+  /// A redirect that cannot be followed: to another scheme, from wss to ws, or too many.
+  case redirect(detail: String)
   /// The server said 101 but its `Sec-WebSocket-Accept` does not match our key: not a
   /// WebSocket server, or a proxy that rewrote the handshake.
   case badAcceptKey
-  /// The server said 101 but the response is not a WebSocket upgrade (`Upgrade:` missing).
-  case notWebSocketUpgrade
+  /// The server said 101 but the response is not a WebSocket upgrade (a header missing).
+  case notWebSocketUpgrade(missing: String)
   /// The server closed the WebSocket with a close code other than a normal one (1000).
   case closedByPeer(code: Int?, reason: String)
+  /// The server closed the WebSocket, even normally, before it answered what the probe asked.
+  case closedBeforeAnswer(to: ProbeQuestion, code: Int?, reason: String)
   /// The server dropped the connection without a close frame.
   case connectionDropped(phase: ProbePhase)
-  /// The server broke the WebSocket protocol (bad frame).
+  /// The server broke HTTP or the WebSocket protocol in a way that keeps the probe from its answer.
   case protocolViolation(detail: String)
 
   /// The phase the probe was in when it failed.
@@ -31,11 +38,12 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case .connectionRefused: .connect
     case .network(let phase, _): phase
     case .timedOut(let phase, _): phase
+    case .noAnswer(let question, _, _), .closedBeforeAnswer(let question, _, _): question.phase
     case .tls: .tls
-    case .httpStatus, .badAcceptKey, .notWebSocketUpgrade: .upgrade
+    case .httpStatus, .badAcceptKey, .notWebSocketUpgrade, .redirect: .upgrade
     case .closedByPeer: .close
     case .connectionDropped(let phase): phase
-    case .protocolViolation: .close
+    case .protocolViolation: .upgrade
     }
   }
 
@@ -50,20 +58,28 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
       "network error during \(phase.rawValue): \(detail)"
     case .timedOut(let phase, let after):
       "\(Self.waitingFor(phase)) timed out after \(DurationText.seconds(after))"
+    case .noAnswer(let question, let within, let lastSkipped):
+      "no \(question.answer) within \(DurationText.seconds(within))"
+        + (lastSkipped.map { "; last message skipped: '\($0)'" } ?? "")
     case .tls(let detail):
       "TLS handshake failed: \(detail)"
     case .httpStatus(let code, let reason):
       "upgrade refused: HTTP \(code)\(reason.isEmpty ? "" : " \(reason)") instead of 101 Switching Protocols"
+    case .redirect(let detail):
+      "cannot follow the redirect: \(detail)"
     case .badAcceptKey:
       "upgrade answered 101 with a wrong Sec-WebSocket-Accept: not a WebSocket server, or a proxy broke the handshake"
-    case .notWebSocketUpgrade:
-      "upgrade answered 101 without 'Upgrade: websocket'"
+    case .notWebSocketUpgrade(let missing):
+      "upgrade answered 101 without '\(missing)': not a WebSocket upgrade"
     case .closedByPeer(let code, let reason):
       "server closed the WebSocket with code \(code.map(String.init) ?? "none")\(reason.isEmpty ? "" : " (\(reason))")"
+    case .closedBeforeAnswer(let question, let code, let reason):
+      "server closed the WebSocket (code \(code.map(String.init) ?? "none")\(reason.isEmpty ? "" : ", \(reason)")) "
+        + "before the \(question.answer)"
     case .connectionDropped(let phase):
       "server dropped the connection during \(phase.rawValue) without a WebSocket close"
     case .protocolViolation(let detail):
-      "server broke the WebSocket protocol: \(detail)"
+      "server broke the protocol: \(detail)"
     }
   }
 
@@ -73,7 +89,57 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case .connect: "TCP connect"
     case .tls: "TLS handshake"
     case .upgrade: "upgrade"
+    case .ping: "pong"
+    case .reply: "reply"
     case .close: "close handshake"
+    }
+  }
+}
+
+/// What a deeper probe asked the server after the upgrade.
+public enum ProbeQuestion: Sendable, Equatable {
+  /// `--ping`
+  case ping
+  /// `--send`, with the `--expect` pattern if any.
+  case message(expect: String?)
+  /// `--openems`
+  case jsonRPC
+
+  var phase: ProbePhase { self == .ping ? .ping : .reply }
+
+  /// "pong to our ping", "reply matching /ok/", "reply to the JSON-RPC request"
+  var answer: String {
+    switch self {
+    case .ping: "pong to our ping"
+    case .message(let expect?): "reply matching /\(expect)/"
+    case .message(nil): "reply to our message"
+    case .jsonRPC: "reply to the JSON-RPC request"
+    }
+  }
+}
+
+/// Something an operator may want to know about a probe that does not make it fail.
+public enum ProbeNote: Sendable, Equatable, CustomStringConvertible {
+  /// Followed a redirect to this URI.
+  case redirected(to: String)
+  /// The JSON-RPC reply was an error: the server's request threads built it, which is the
+  /// proof the probe wanted; the code and message say what OpenEMS said.
+  case jsonRPCError(code: String?, message: String?)
+  /// The server never answered our close frame; the close is best effort, as in the reference.
+  case closeNotAnswered
+  /// The server dropped TCP instead of answering our close frame.
+  case droppedAtClose
+  /// `--insecure`: the certificate was not checked.
+  case certificateNotChecked
+
+  public var description: String {
+    switch self {
+    case .redirected(let uri): "redirected to \(uri)"
+    case .jsonRPCError(let code, let message):
+      "JSON-RPC error reply\(code.map { " \($0)" } ?? "")\(message.map { ": \(String($0.prefix(80)))" } ?? "")"
+    case .closeNotAnswered: "close not answered"
+    case .droppedAtClose: "connection dropped at close"
+    case .certificateNotChecked: "certificate not checked (--insecure)"
     }
   }
 }
@@ -82,20 +148,25 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
 public struct ProbeResult: Sendable, Equatable {
   public var failure: ProbeFailure?
   public var timings: PhaseTimings
+  public var notes: [ProbeNote]
 
-  public init(failure: ProbeFailure?, timings: PhaseTimings) {
+  public init(failure: ProbeFailure?, timings: PhaseTimings, notes: [ProbeNote] = []) {
     self.failure = failure
     self.timings = timings
+    self.notes = notes
   }
 
   public var isHealthy: Bool { failure == nil }
 
-  /// For the console and the log: `upgrade timed out after 10 s (connect 0.1 ms, upgrade 10000.2 ms)`.
+  /// For the console and the log:
+  /// `no reply to the JSON-RPC request within 2 s (connect 0.3 ms, upgrade 1.1 ms, reply 1998 ms)`.
   public var summary: String {
-    let phases = timings.entries.isEmpty ? "" : " (\(timings.summary))"
-    if let failure {
-      return failure.description + phases
-    }
-    return "healthy" + phases
+    (failure?.description ?? "healthy") + details
+  }
+
+  /// ` (connect 0.1 ms, upgrade 2.1 ms, close 0.2 ms; close not answered)`, or nothing.
+  public var details: String {
+    let parts = [timings.summary, notes.map(\.description).joined(separator: "; ")].filter { !$0.isEmpty }
+    return parts.isEmpty ? "" : " (\(parts.joined(separator: "; ")))"
   }
 }

@@ -11,6 +11,10 @@ public enum ProbePhase: String, Sendable, CaseIterable, Comparable {
   case tls
   /// HTTP upgrade request until `101 Switching Protocols`.
   case upgrade
+  /// `--ping`: our ping until its pong.
+  case ping
+  /// `--send`, `--openems`: our message until its reply.
+  case reply
   /// Our close frame until the server's answering close frame.
   case close
 
@@ -29,9 +33,14 @@ public struct PhaseTimings: Sendable, Equatable {
     entries.first(where: { $0.phase == phase })?.duration
   }
 
+  /// Adds the time to the phase's entry; a redirect runs connect and upgrade again, and the
+  /// phase shows the time of every hop together.
   public mutating func record(_ phase: ProbePhase, _ duration: Duration) {
-    entries.removeAll(where: { $0.phase == phase })
-    entries.append((phase, duration))
+    if let index = entries.firstIndex(where: { $0.phase == phase }) {
+      entries[index].duration += duration
+    } else {
+      entries.append((phase, duration))
+    }
   }
 
   /// The sum of all phases: the probe's latency as the dashboard graphs it.

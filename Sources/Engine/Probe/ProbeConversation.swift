@@ -1,0 +1,221 @@
+/// One probe's conversation with the server once TCP (and TLS) is up: the upgrade, the depth
+/// step the options ask for, and the close. A state machine of plain values: events in, actions
+/// out, no I/O, so that every step is tested by tables and byte for byte.
+///
+/// ```
+/// upgrade ──101──▶ (ping | reply) ──answer──▶ close ──echo, drop or grace──▶ healthy
+///    │ 3xx ▶ redirect                │ close/timeout ▶ failure
+/// ```
+struct ProbeConversation<Random: RandomNumberGenerator> {
+  enum Action: Equatable {
+    /// Write these bytes to the server.
+    case send([UInt8])
+    /// This phase just ended: time it.
+    case finished(ProbePhase)
+    /// Worth knowing, not a failure.
+    case note(ProbeNote)
+    /// Start over at this location (relative or absolute, as the server sent it).
+    case redirect(location: String)
+    case succeed
+    case fail(ProbeFailure)
+  }
+
+  private enum State {
+    case upgrading(ResponseHeadReader)
+    /// Upgraded; waiting for the depth step's answer (`phase` says which) or our close's echo.
+    case open
+    case done
+  }
+
+  private(set) var phase: ProbePhase = .upgrade
+  private var state: State = .upgrading(ResponseHeadReader())
+  private let depth: ProbeDepth
+  private let handshake: UpgradeHandshake
+  private var frames: FrameReader
+  private let pingPayload: [UInt8]
+  private let exchange: JSONRPCExchange
+  private var random: Random
+  private var lastSkipped: String?
+
+  init(uri: WebSocketURI, options: ProbeOptions, random: Random) {
+    var random = random
+    func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) } }
+    handshake = UpgradeHandshake(uri: uri, options: options, keyBytes: bytes(16))
+    pingPayload = bytes(16)
+    exchange = JSONRPCExchange(id: JSONRPCExchange.uuid(from: bytes(16)))
+    self.random = random
+    depth = options.depth
+    switch options.depth {
+    case .handshake, .ping: frames = FrameReader(keepsMessages: false)
+    case .message, .openEMS: frames = FrameReader(keepsMessages: true)
+    }
+  }
+
+  /// The `Sec-WebSocket-Key` sent, and the JSON-RPC id, for tests that check the bytes.
+  var key: String { handshake.key }
+  var requestID: String { exchange.id }
+  var isDone: Bool {
+    if case .done = state { return true }
+    return false
+  }
+
+  /// The connection is up: send the upgrade request.
+  mutating func start() -> [Action] {
+    [.send(handshake.request)]
+  }
+
+  mutating func receive(_ bytes: some Collection<UInt8>) -> [Action] {
+    switch state {
+    case .done:
+      return []
+    case .upgrading(var reader):
+      let outcome = reader.feed(bytes)
+      state = .upgrading(reader)
+      switch outcome {
+      case .needMore:
+        return []
+      case .failed(let failure):
+        return end(.fail(failure))
+      case .head(let head, let rest):
+        switch handshake.judge(head) {
+        case .failed(let failure):
+          return end(.fail(failure))
+        case .redirect(let location):
+          state = .done
+          return [.redirect(location: location)]
+        case .upgraded:
+          state = .open
+          var actions: [Action] = [.finished(.upgrade)]
+          actions += askDepthQuestion()
+          if !rest.isEmpty { actions += receive(rest) }
+          return actions
+        }
+      }
+    case .open:
+      var actions: [Action] = []
+      for event in frames.feed(bytes) {
+        actions += handle(event)
+        if isDone { break }
+      }
+      return actions
+    }
+  }
+
+  /// The server closed TCP.
+  mutating func connectionClosed() -> [Action] {
+    guard !isDone else { return [] }
+    if case .open = state, phase == .close {
+      return [.note(.droppedAtClose), .finished(.close)] + end(.succeed)
+    }
+    return end(.fail(.connectionDropped(phase: phase)))
+  }
+
+  /// The probe's deadline passed (or, in the close phase, the close grace).
+  mutating func deadlinePassed(after timeout: Duration) -> [Action] {
+    guard !isDone else { return [] }
+    switch (state, phase) {
+    case (.open, .close):
+      return [.note(.closeNotAnswered), .finished(.close)] + end(.succeed)
+    case (.open, _):
+      return end(.fail(.noAnswer(to: question, within: timeout, lastSkipped: lastSkipped)))
+    default:
+      return end(.fail(.timedOut(phase: phase, after: timeout)))
+    }
+  }
+
+  private var question: ProbeQuestion {
+    switch depth {
+    case .handshake, .ping: .ping
+    case .message(_, let expect): .message(expect: expect?.description)
+    case .openEMS: .jsonRPC
+    }
+  }
+
+  private mutating func end(_ action: Action) -> [Action] {
+    state = .done
+    return [action]
+  }
+
+  private mutating func mask() -> [UInt8] {
+    (0..<4).map { _ in UInt8.random(in: 0...255, using: &random) }
+  }
+
+  private mutating func frame(_ opcode: UInt8, _ payload: [UInt8]) -> Action {
+    .send(ClientFrame.encode(opcode: opcode, payload: payload, mask: mask()))
+  }
+
+  private mutating func askDepthQuestion() -> [Action] {
+    switch depth {
+    case .handshake:
+      return sendClose()
+    case .ping:
+      phase = .ping
+      return [frame(ClientFrame.ping, pingPayload)]
+    case .message(let text, _):
+      phase = .reply
+      return [frame(ClientFrame.text, Array(text.utf8))]
+    case .openEMS:
+      phase = .reply
+      return [frame(ClientFrame.text, Array(exchange.request.utf8))]
+    }
+  }
+
+  private mutating func sendClose() -> [Action] {
+    phase = .close
+    return [frame(ClientFrame.close, ClientFrame.closePayload())]
+  }
+
+  private mutating func answered() -> [Action] {
+    [.finished(phase)] + sendClose()
+  }
+
+  private mutating func handle(_ event: FrameReader.Event) -> [Action] {
+    switch event {
+    case .ping(let payload):
+      // Answered as the reference's library does; not after our close (RFC 6455 5.5.1).
+      return phase == .close ? [] : [frame(ClientFrame.pong, Array(payload.prefix(125)))]
+    case .pong(let payload):
+      return phase == .ping && payload == pingPayload ? answered() : []
+    case .message(let isText, let payload, let truncated):
+      guard phase == .reply else { return [] }
+      return handleMessage(isText: isText, payload: payload, truncated: truncated)
+    case .close(let code, let reason):
+      let normal = code == nil || code == 1000
+      let number = code.map(Int.init)
+      guard normal else { return end(.fail(.closedByPeer(code: number, reason: reason))) }
+      if phase == .close { return [.finished(.close)] + end(.succeed) }
+      return end(.fail(.closedBeforeAnswer(to: question, code: number, reason: reason)))
+    }
+  }
+
+  private mutating func handleMessage(isText: Bool, payload: [UInt8], truncated: Bool) -> [Action] {
+    switch depth {
+    case .openEMS:
+      // A message cut at the bound is a large notification (an edge configuration), never
+      // the short reply to our request.
+      if !truncated, let reply = exchange.reply(in: payload) {
+        if case .error(let code, let message) = reply {
+          return [.note(.jsonRPCError(code: code, message: message))] + answered()
+        }
+        return answered()
+      }
+    case .message(_, let expect):
+      if isText {
+        let text = String(decoding: payload, as: UTF8.self)
+        if expect?.matches(text) ?? true { return answered() }
+      }
+    case .handshake, .ping:
+      return []
+    }
+    lastSkipped = Self.preview(isText: isText, payload: payload, truncated: truncated)
+    return []
+  }
+
+  /// The start of a skipped message, safe to print on one line.
+  private static func preview(isText: Bool, payload: [UInt8], truncated: Bool) -> String {
+    guard isText else { return "(binary, \(payload.count)\(truncated ? "+" : "") bytes)" }
+    let text = String(decoding: payload.prefix(60), as: UTF8.self)
+    let printable = String(text.map { $0.isASCII && ($0.asciiValue! < 32 || $0.asciiValue! == 127) ? "?" : $0 })
+    return payload.count > 60 || truncated ? printable + "…" : printable
+  }
+}

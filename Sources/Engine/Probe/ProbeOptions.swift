@@ -1,0 +1,117 @@
+/// How deep a probe looks after the upgrade.
+///
+/// The handshake is the reference tool's test of health. A wedged OpenEMS still upgrades and
+/// answers pings from its library's own threads; only a request that needs a reply from its
+/// request threads can see it (`openEMS`).
+public enum ProbeDepth: Sendable, Equatable {
+  /// Upgrade and close, nothing else: the reference's probe.
+  case handshake
+  /// After the upgrade, a ping with a random payload; the matching pong must come.
+  case ping
+  /// After the upgrade, one text message; a text reply (matching `expect` when given) must come.
+  case message(text: String, expect: ReplyPattern?)
+  /// One JSON-RPC 2.0 request OpenEMS answers without a login; any reply with its id counts.
+  case openEMS
+}
+
+/// A regular expression a reply must match (`--expect`), checked when it is given.
+public struct ReplyPattern: @unchecked Sendable, Equatable, CustomStringConvertible {
+  // Regex is immutable once built; it is only read, from whichever thread runs the probe.
+  public let description: String
+  let regex: Regex<AnyRegexOutput>
+
+  public init(_ pattern: String) throws(ConfigurationError) {
+    do {
+      regex = try Regex(pattern)
+    } catch {
+      throw ConfigurationError("--expect '\(pattern)' is not a valid regular expression: \(error)")
+    }
+    description = pattern
+  }
+
+  func matches(_ text: String) -> Bool {
+    (try? regex.firstMatch(in: text)) != nil
+  }
+
+  public static func == (lhs: ReplyPattern, rhs: ReplyPattern) -> Bool { lhs.description == rhs.description }
+}
+
+/// One extra header of the upgrade request. A secret one (from a header file) never appears in
+/// a message, a log line or a description of the target.
+public struct HeaderField: Sendable, Equatable, CustomStringConvertible {
+  public let name: String
+  public let value: String
+  public let isSecret: Bool
+
+  /// Header names the probe writes itself; they cannot be given again.
+  static let reserved: Set<String> = [
+    "host", "upgrade", "connection", "sec-websocket-key", "sec-websocket-version", "sec-websocket-accept",
+    "sec-websocket-protocol", "sec-websocket-extensions", "origin", "content-length", "transfer-encoding",
+  ]
+
+  /// Checks a header as HTTP has it: a token for a name, no line breaks in the value.
+  /// - Parameter source: where it came from, for messages (`--header`, `apikey.headers:2`).
+  public init(name: String, value: String, isSecret: Bool, source: String) throws(ConfigurationError) {
+    let tokenCharacters = "!#$%&'*+-.^_`|~"
+    guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || tokenCharacters.contains($0)) })
+    else {
+      throw ConfigurationError("\(source): '\(name.prefix(40))' is not a header name; write it as 'Name: value'")
+    }
+    guard !Self.reserved.contains(name.lowercased()) else {
+      let hint =
+        switch name.lowercased() {
+        case "origin": "; use --origin"
+        case "sec-websocket-protocol": "; use --subprotocol"
+        default: ""
+        }
+      throw ConfigurationError("\(source): header '\(name)' is set by the probe itself and cannot be given\(hint)")
+    }
+    let shown = isSecret ? "the value of '\(name)'" : "'\(name): \(value.prefix(40))'"
+    guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+      throw ConfigurationError("\(source): \(shown) holds a line break; a header value is one line")
+    }
+    self.name = name
+    self.value = value
+    self.isSecret = isSecret
+  }
+
+  /// `apikey: (secret)` for secret headers.
+  public var description: String { "\(name): \(isSecret ? "(secret)" : value)" }
+}
+
+/// What a probe may use beyond the URI.
+public struct ProbeOptions: Sendable, Equatable {
+  /// The whole probe, from name lookup to the server's close frame, ends by then.
+  /// Default: 10 s, the reference tool's open timeout.
+  public var timeout: Duration
+  /// A PEM file of certificates to trust for `wss://` besides the system's, e.g. a
+  /// self-signed certificate on a box in the field.
+  public var trustedCertificatesFile: String?
+  /// Skip the TLS certificate check (`--insecure`). Default: off.
+  public var insecure: Bool
+  /// What to do after the upgrade. Default: nothing (the reference's handshake).
+  public var depth: ProbeDepth
+  /// Extra upgrade request headers, in order.
+  public var headers: [HeaderField]
+  /// `Sec-WebSocket-Protocol` to ask for, for servers that route by it.
+  public var subprotocol: String?
+  /// `Origin` to send, for servers that check it.
+  public var origin: String?
+  /// Redirects followed before giving up, as the reference's library does. Default: 10.
+  public var maximumRedirects: Int
+
+  public init(
+    timeout: Duration = .seconds(10), trustedCertificatesFile: String? = nil, insecure: Bool = false,
+    depth: ProbeDepth = .handshake, headers: [HeaderField] = [], subprotocol: String? = nil, origin: String? = nil,
+    maximumRedirects: Int = 10
+  ) {
+    self.timeout = timeout
+    self.trustedCertificatesFile = trustedCertificatesFile
+    self.insecure = insecure
+    self.depth = depth
+    self.headers = headers
+    self.subprotocol = subprotocol
+    self.origin = origin
+    self.maximumRedirects = maximumRedirects
+  }
+}

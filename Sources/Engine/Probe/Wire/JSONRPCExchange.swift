@@ -1,0 +1,53 @@
+/// The `--openems` preset's one request, and how its reply is told apart from notifications.
+///
+/// OpenEMS treats a text frame as a request only with `method` and an object `params`, and
+/// answers only when `id` is a UUID string; anything else is dropped without a word, which
+/// would look exactly like a wedged server. The method is one no OpenEMS component defines,
+/// so every OpenEMS socket (Edge UI, Backend UI, Backend Edge.Application) answers it with an
+/// error built on its request threads, changes nothing and asks for no login.
+struct JSONRPCExchange: Equatable {
+  /// Named for who sends it, so that the one WARN line OpenEMS logs per error reply says so.
+  static let method = "websocketHealthCheck"
+
+  let id: String
+
+  /// `{"jsonrpc":"2.0","id":"<uuid>","method":"websocketHealthCheck","params":{}}`
+  var request: String {
+    #"{"jsonrpc":"2.0","id":"\#(id)","method":"\#(Self.method)","params":{}}"#
+  }
+
+  /// What came back for our id: a result, or the server's error (code and message).
+  enum Reply: Equatable {
+    case result
+    case error(code: String?, message: String?)
+  }
+
+  /// The reply to our request, or `nil` for any other message (a notification, another id,
+  /// something that is not JSON-RPC).
+  func reply(in payload: [UInt8]) -> Reply? {
+    guard let value = JSONValue.parse(payload), value["id"] == .string(id) else { return nil }
+    if value["result"] != nil { return .result }
+    guard let error = value["error"] else { return nil }
+    var code: String?
+    switch error["code"] {
+    case .number(let text): code = text
+    case .string(let text): code = text
+    default: code = nil
+    }
+    var message: String?
+    if case .string(let text) = error["message"] { message = text }
+    return .error(code: code, message: message)
+  }
+
+  /// A version 4 UUID from 16 random bytes, in the lower-case form OpenEMS parses.
+  static func uuid(from bytes: [UInt8]) -> String {
+    var bytes = bytes
+    bytes[6] = bytes[6] & 0x0F | 0x40
+    bytes[8] = bytes[8] & 0x3F | 0x80
+    let hex = bytes.map { byte in
+      let text = String(byte, radix: 16)
+      return byte < 16 ? "0" + text : text
+    }
+    return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+  }
+}

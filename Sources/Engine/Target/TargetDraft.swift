@@ -1,0 +1,220 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A target as the operator gave it, every value still optional: from the command line, from
+/// a config file, or the one over the other. `resolved()` checks it and fills in defaults.
+///
+/// A config file (`/etc/websocket-health-check/NAME.conf`, what the template unit
+/// `websocket-health-check@NAME` reads) holds `key = value` lines whose keys are the options'
+/// names:
+/// ```
+/// # OpenEMS Edge UI API
+/// uri = ws://localhost:8085/websocket
+/// unit = openems.service
+/// threshold = 6
+/// openems = yes
+/// ```
+public struct TargetDraft: Sendable, Equatable {
+  public static let defaultStateFile = "/tmp/websocket-health-check/failcount"
+  public static let defaultLogFile = "./trigger.log"
+  public static let defaultThreshold = 3
+  public static let defaultTimeout = 10.0
+
+  public var uri: String?
+  public var unit: String?
+  public var stateFile: String?
+  public var threshold: Int?
+  public var logFile: String?
+  public var mode: RestartMode?
+  public var timeout: Double?
+  public var caFile: String?
+  public var insecure: Bool?
+  public var ping: Bool?
+  public var send: String?
+  public var sendFile: String?
+  public var expect: String?
+  public var openEMS: Bool?
+  /// `Name: value`, as given.
+  public var headers: [String] = []
+  public var headerFile: String?
+  public var subprotocol: String?
+  public var origin: String?
+  /// The config file the rest comes from, if any; its values lose to the ones set here.
+  public var configFile: String?
+
+  public init() {}
+
+  /// This draft's values, and `lower`'s where this one has none. Headers add up; one given
+  /// here replaces a header of the same name from `lower`.
+  public func over(_ lower: TargetDraft) -> TargetDraft {
+    var merged = self
+    merged.uri = uri ?? lower.uri
+    merged.unit = unit ?? lower.unit
+    merged.stateFile = stateFile ?? lower.stateFile
+    merged.threshold = threshold ?? lower.threshold
+    merged.logFile = logFile ?? lower.logFile
+    merged.mode = mode ?? lower.mode
+    merged.timeout = timeout ?? lower.timeout
+    merged.caFile = caFile ?? lower.caFile
+    merged.insecure = insecure ?? lower.insecure
+    merged.ping = ping ?? lower.ping
+    merged.send = send ?? lower.send
+    merged.sendFile = sendFile ?? lower.sendFile
+    merged.expect = expect ?? lower.expect
+    merged.openEMS = openEMS ?? lower.openEMS
+    merged.headerFile = headerFile ?? lower.headerFile
+    merged.subprotocol = subprotocol ?? lower.subprotocol
+    merged.origin = origin ?? lower.origin
+    let names = Set(headers.map { Self.headerName($0) })
+    merged.headers = lower.headers.filter { !names.contains(Self.headerName($0)) } + headers
+    return merged
+  }
+
+  private static func headerName(_ line: String) -> String {
+    String(line.prefix { $0 != ":" }.trimmingSpaces).lowercased()
+  }
+
+  // MARK: Config files
+
+  /// Reads and parses a config file.
+  public init(contentsOf path: String) throws(ConfigurationError) {
+    let text = try BoundedFile.read(path, limit: 65536, what: "config file")
+    try self.init(parsing: text, path: path)
+  }
+
+  /// Parses the text of a config file; `path` only names it in messages.
+  public init(parsing text: String, path: String) throws(ConfigurationError) {
+    var seen: Set<String> = []
+    let keys = TargetSetting.all.filter { $0.places.contains(.configFile) }
+    for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let location = "\(path):\(index + 1)"
+      var line = Substring(rawLine)
+      if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
+      line = line.trimmingSpaces
+      guard !line.isEmpty else { continue }
+      guard let equals = line.firstIndex(of: "=") else {
+        throw ConfigurationError("\(location): expected 'key = value', got '\(line.prefix(60))'")
+      }
+      let key = String(line[..<equals].trimmingSpaces)
+      let value = String(line[line.index(after: equals)...].trimmingSpaces.trimmingQuotes)
+      guard let setting = keys.first(where: { $0.name == key }) else {
+        throw ConfigurationError(
+          "\(location): unknown key '\(key)'; known keys: \(keys.map(\.name).joined(separator: ", "))")
+      }
+      guard setting.kind == .list || seen.insert(key).inserted else {
+        throw ConfigurationError("\(location): key '\(key)' is set twice; keep one")
+      }
+      guard !value.isEmpty else {
+        throw ConfigurationError("\(location): key '\(key)' has no value")
+      }
+      try setting.apply(value, to: &self, source: location)
+    }
+  }
+
+  // MARK: Resolution
+
+  /// Every value decided and checked: this draft over its config file over the defaults.
+  public func resolved() throws(ConfigurationError) -> ResolvedTarget {
+    var file = TargetDraft()
+    if let configFile { file = try TargetDraft(contentsOf: configFile) }
+    let draft = over(file)
+    let from = configFile.map { " (nor in \($0))" } ?? ""
+    guard let uriText = draft.uri else {
+      throw ConfigurationError("no URI given\(from): name the WebSocket to probe, e.g. ws://localhost:8085/websocket")
+    }
+    guard let unitText = draft.unit else {
+      throw ConfigurationError("no service given\(from): name the unit to restart, e.g. openems.service")
+    }
+    let uri = try WebSocketURI(parsing: uriText)
+    let settings = CheckSettings(
+      uri: uri, unit: try UnitName(validating: unitText),
+      watchdog: try Watchdog(threshold: draft.threshold ?? Self.defaultThreshold, mode: draft.mode ?? .auto),
+      stateStore: try StateStore(path: draft.stateFile ?? Self.defaultStateFile),
+      triggerLog: try TriggerLog(path: draft.logFile ?? Self.defaultLogFile))
+    let options = try draft.probeOptions(for: uri)
+    var warnings: [String] = []
+    if options.insecure {
+      warnings.append(
+        "--insecure: the TLS certificate of \(uri.host) is not checked; anyone between here and the service "
+          + "could answer for it. Trust its certificate with --ca-file instead.")
+    }
+    return ResolvedTarget(settings: settings, probeOptions: options, warnings: warnings)
+  }
+
+  private func probeOptions(for uri: WebSocketURI) throws(ConfigurationError) -> ProbeOptions {
+    let seconds = timeout ?? Self.defaultTimeout
+    guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
+      throw ConfigurationError(
+        "timeout \(seconds) is not a number of seconds between 0 and 3600; the reference's is 10")
+    }
+    var options = ProbeOptions(
+      timeout: .milliseconds(Int64(seconds * 1000)), trustedCertificatesFile: caFile, insecure: insecure ?? false)
+
+    let depths = [
+      ("--ping", ping == true), ("--send", send != nil), ("--send-file", sendFile != nil),
+      ("--openems", openEMS == true),
+    ].filter(\.1).map(\.0)
+    guard depths.count <= 1 else {
+      throw ConfigurationError(
+        "\(depths.joined(separator: " and ")) each choose what the probe asks after the upgrade; give one")
+    }
+    if let expect, send == nil, sendFile == nil {
+      throw ConfigurationError("--expect '\(expect)' needs --send or --send-file: it matches the reply to that message")
+    }
+    if ping == true {
+      options.depth = .ping
+    } else if openEMS == true {
+      options.depth = .openEMS
+    } else if send != nil || sendFile != nil {
+      var text = send ?? ""
+      if let sendFile { text = try BoundedFile.read(sendFile, limit: 1 << 20, what: "--send-file") }
+      guard !text.isEmpty else { throw ConfigurationError("the message to send is empty; give some text to send") }
+      var pattern: ReplyPattern?
+      if let expect { pattern = try ReplyPattern(expect) }
+      options.depth = .message(text: text, expect: pattern)
+    }
+
+    for line in headers {
+      options.headers.append(try HeaderFile.field(line, isSecret: false, source: "--header"))
+    }
+    if let headerFile {
+      let secret = try HeaderFile.read(headerFile)
+      let names = Set(secret.map { $0.name.lowercased() })
+      options.headers = options.headers.filter { !names.contains($0.name.lowercased()) } + secret
+    }
+    if let subprotocol {
+      let tokenCharacters = "!#$%&'*+-.^_`|~"
+      guard !subprotocol.isEmpty,
+        subprotocol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || tokenCharacters.contains($0)) })
+      else {
+        throw ConfigurationError(
+          "subprotocol '\(subprotocol.prefix(40))' is not a token; give the name the server expects")
+      }
+      options.subprotocol = subprotocol
+    }
+    if let origin {
+      guard !origin.isEmpty, origin.allSatisfy({ $0.isASCII && !$0.isNewline && $0.asciiValue! >= 32 }) else {
+        throw ConfigurationError("origin '\(origin.prefix(40))' is not a URL; give one like https://openems.example")
+      }
+      options.origin = origin
+    }
+    return options
+  }
+}
+
+/// A target ready to check: what the check needs, how to probe, what to warn about each run.
+public struct ResolvedTarget: Sendable {
+  public var settings: CheckSettings
+  public var probeOptions: ProbeOptions
+  /// Lines for the console at every run (`--insecure`).
+  public var warnings: [String]
+}
+
+extension Substring {
+  /// `"value"` or `'value'` without the quotes, as systemd's environment files allow.
+  fileprivate var trimmingQuotes: Substring {
+    guard count >= 2, let first, first == "\"" || first == "'", last == first else { return self }
+    return dropFirst().dropLast()
+  }
+}

@@ -1,0 +1,152 @@
+/// One setting of a target: its command-line option, its config-file key, its help, and how
+/// its text becomes part of a `TargetDraft`. The command line, its fast path and the config
+/// file all read settings through `TargetSetting.all`, so a new option is added here once.
+public struct TargetSetting: Sendable {
+  public enum Kind: Sendable {
+    /// `--name VALUE`, `name = value`
+    case value
+    /// `--name`, `name = yes`
+    case flag
+    /// `--name VALUE`, repeatable; `name = value` on several lines.
+    case list
+  }
+
+  /// Where the setting can be given.
+  public struct Places: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    public static let commandLine = Places(rawValue: 1)
+    public static let configFile = Places(rawValue: 2)
+    public static let both: Places = [.commandLine, .configFile]
+  }
+
+  /// The option without its dashes, and the config-file key: `state-file`.
+  public let name: String
+  public let kind: Kind
+  public let places: Places
+  public let valueName: String
+  /// One line or two for `--help` and the config file's comments.
+  public let help: String
+  let apply: @Sendable (inout TargetDraft, String) throws(ConfigurationError) -> Void
+
+  public var option: String { "--\(name)" }
+
+  /// Reads `text` into `draft`; `source` names where it came from in messages
+  /// (`--threshold`, `edge.conf:3`).
+  public func apply(_ text: String, to draft: inout TargetDraft, source: String) throws(ConfigurationError) {
+    do {
+      try apply(&draft, text)
+    } catch {
+      throw ConfigurationError("\(source): \(error.message)")
+    }
+  }
+
+  public static func named(_ name: String) -> TargetSetting {
+    guard let setting = all.first(where: { $0.name == name }) else {
+      preconditionFailure("no target setting named \(name)")
+    }
+    return setting
+  }
+
+  /// Every setting, in the order `--help` shows them.
+  public static let all: [TargetSetting] = [
+    TargetSetting(
+      name: "uri", kind: .value, places: .configFile, valueName: "uri",
+      help: "WebSocket URI to probe (ws:// or wss://)."
+    ) { draft, text in draft.uri = text },
+    TargetSetting(
+      name: "unit", kind: .value, places: .configFile, valueName: "service",
+      help: "systemd unit to restart, e.g. openems.service."
+    ) { draft, text in draft.unit = text },
+    TargetSetting(
+      name: "state-file", kind: .value, places: .both, valueName: "path",
+      help: "Failure-count state file, shared with the timer. (default: \(TargetDraft.defaultStateFile))"
+    ) { draft, text in draft.stateFile = text },
+    TargetSetting(
+      name: "threshold", kind: .value, places: .both, valueName: "n",
+      help: "Failed checks in a row that trigger a restart, at least 1. (default: \(TargetDraft.defaultThreshold))"
+    ) { draft, text throws(ConfigurationError) in
+      guard let number = Int(text) else { throw ConfigurationError("threshold '\(text)' is not a whole number") }
+      draft.threshold = number
+    },
+    TargetSetting(
+      name: "log-file", kind: .value, places: .both, valueName: "path",
+      help: "Trigger log: one line per restart or dry run. (default: \(TargetDraft.defaultLogFile))"
+    ) { draft, text in draft.logFile = text },
+    TargetSetting(
+      name: "mode", kind: .value, places: .configFile, valueName: "mode",
+      help: "auto restarts; dry-run only logs what it would do."
+    ) { draft, text throws(ConfigurationError) in
+      guard let mode = RestartMode(rawValue: text) else {
+        throw ConfigurationError(
+          "mode '\(text)' is not one of: \(RestartMode.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
+      draft.mode = mode
+    },
+    TargetSetting(
+      name: "dry-run", kind: .flag, places: .commandLine, valueName: "",
+      help: "Log what would happen, never restart."
+    ) { draft, _ in draft.mode = .dryRun },
+    TargetSetting(
+      name: "timeout", kind: .value, places: .both, valueName: "seconds",
+      help:
+        "Give up on a probe after this many seconds, all phases together. (default: \(Int(TargetDraft.defaultTimeout)))"
+    ) { draft, text throws(ConfigurationError) in
+      guard let seconds = Double(text) else { throw ConfigurationError("timeout '\(text)' is not a number of seconds") }
+      draft.timeout = seconds
+    },
+    TargetSetting(
+      name: "ping", kind: .flag, places: .both, valueName: "",
+      help: "After the upgrade, send a ping; the matching pong must come."
+    ) { draft, text throws(ConfigurationError) in draft.ping = try flag(text, "ping") },
+    TargetSetting(
+      name: "send", kind: .value, places: .both, valueName: "text",
+      help: "After the upgrade, send this text message; a text reply must come (see --expect)."
+    ) { draft, text in draft.send = text },
+    TargetSetting(
+      name: "send-file", kind: .value, places: .both, valueName: "path",
+      help: "As --send, with the message read from this file (UTF-8, at most 1 MiB)."
+    ) { draft, text in draft.sendFile = text },
+    TargetSetting(
+      name: "expect", kind: .value, places: .both, valueName: "regex",
+      help: "With --send: only a reply matching this regular expression counts; others are skipped."
+    ) { draft, text in draft.expect = text },
+    TargetSetting(
+      name: "openems", kind: .flag, places: .both, valueName: "",
+      help: "OpenEMS: send one JSON-RPC request its request threads must answer (sees a wedged OpenEMS)."
+    ) { draft, text throws(ConfigurationError) in draft.openEMS = try flag(text, "openems") },
+    TargetSetting(
+      name: "header", kind: .list, places: .both, valueName: "'name: value'",
+      help: "Add a header to the upgrade request; repeatable. Not for secrets: use --header-file."
+    ) { draft, text in draft.headers.append(text) },
+    TargetSetting(
+      name: "header-file", kind: .value, places: .both, valueName: "path",
+      help: "Headers for the upgrade request, one 'Name: value' a line, e.g. OpenEMS's apikey; mode 600."
+    ) { draft, text in draft.headerFile = text },
+    TargetSetting(
+      name: "subprotocol", kind: .value, places: .both, valueName: "name",
+      help: "Ask for this WebSocket subprotocol (Sec-WebSocket-Protocol)."
+    ) { draft, text in draft.subprotocol = text },
+    TargetSetting(
+      name: "origin", kind: .value, places: .both, valueName: "url",
+      help: "Send this Origin header, for servers that check it."
+    ) { draft, text in draft.origin = text },
+    TargetSetting(
+      name: "ca-file", kind: .value, places: .both, valueName: "path",
+      help: "PEM certificates to trust for wss:// besides the system's (e.g. a self-signed one)."
+    ) { draft, text in draft.caFile = text },
+    TargetSetting(
+      name: "insecure", kind: .flag, places: .both, valueName: "",
+      help: "wss:// without checking the certificate (warns on every run); prefer --ca-file."
+    ) { draft, text throws(ConfigurationError) in draft.insecure = try flag(text, "insecure") },
+  ]
+
+  /// A flag's value in a config file: yes/no, true/false, on/off, 1/0 (the command line gives "true").
+  private static func flag(_ text: String, _ name: String) throws(ConfigurationError) -> Bool {
+    switch text.lowercased() {
+    case "yes", "true", "on", "1": return true
+    case "no", "false", "off", "0": return false
+    default: throw ConfigurationError("\(name) '\(text)' is not yes or no")
+    }
+  }
+}
