@@ -25,7 +25,32 @@ public final class WebSocketTestServer: @unchecked Sendable {
     case wrongAcceptKey
     /// Upgrades, then ignores the close frame.
     case neverCloses
+    /// A wedged OpenEMS: upgrades and answers pings (the library's threads) but never replies
+    /// to a request (the blocked request pool).
+    case wedgedOpenEMS
+    /// OpenEMS as its sources describe it: drops a message without a UUID `id` or an object
+    /// `params`; answers a request with a notification first, then an error reply. With an
+    /// apikey (Backend Edge.Application), a connection without it is closed at once with 1003.
+    case openEMS(apikey: String?)
+    /// Refuses the upgrade (403) unless `Origin` is this.
+    case checksOrigin(String)
+    /// Refuses the upgrade (400) unless this subprotocol is asked for, then selects it.
+    case needsSubprotocol(String)
+    /// Sends a text message of this many bytes as one frame on open, then behaves.
+    case pushesOnOpen(bytes: Int)
+    /// Drops TCP when our close frame comes, instead of echoing it.
+    case dropsInsteadOfClosing
+    /// Answers every upgrade with a redirect to this location.
+    case redirect(to: String)
+    /// Upgrades with a space and a tab after the `Sec-WebSocket-Accept` value.
+    case acceptWithWhitespace
+    /// On open sends a 200-byte ping and a ping with FIN unset, then behaves.
+    case pingsRudely
   }
+
+  /// Requests' `apikey` headers and every text message received, for tests that check what
+  /// reached the server.
+  public let seen = NIOLockedValueBox<[String]>([])
 
   public let port: Int
   private let channel: any Channel
@@ -42,13 +67,13 @@ public final class WebSocketTestServer: @unchecked Sendable {
     channel = try ServerBootstrap(group: group)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .childChannelOption(.autoRead, value: { if case .neverAnswer = behaviour { false } else { true } }())
-      .childChannelInitializer { channel in
+      .childChannelInitializer { [seen] channel in
         counter.withLockedValue { $0 += 1 }
         return channel.eventLoop.makeCompletedFuture {
           if let tls {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
           }
-          try Self.configure(channel, behaviour)
+          try Self.configure(channel, behaviour, seen: seen)
         }
       }
       .bind(host: "127.0.0.1", port: 0).wait()
@@ -70,34 +95,68 @@ public final class WebSocketTestServer: @unchecked Sendable {
 
   deinit { stop() }
 
-  private static func configure(_ channel: any Channel, _ behaviour: Behaviour) throws {
+  private static func configure(_ channel: any Channel, _ behaviour: Behaviour, seen: NIOLockedValueBox<[String]>)
+    throws
+  {
     switch behaviour {
     case .neverAnswer:
       return
     case .httpStatus(let code, let reason):
       let response = "HTTP/1.1 \(code) \(reason)\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
       try channel.pipeline.syncOperations.addHandler(RawAnswer(response: response))
+      return
     case .wrongAcceptKey:
       let response =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Accept: dGhpcyBpcyBub3QgdGhlIGtleQ==\r\n\r\n"
       try channel.pipeline.syncOperations.addHandler(RawAnswer(response: response))
-    case .healthy, .closeAfterUpgrade, .upgradeAfter, .neverCloses:
-      let upgrader = NIOWebSocketServerUpgrader(
-        shouldUpgrade: { channel, _ in
-          if case .upgradeAfter(let delay) = behaviour {
-            return channel.eventLoop.scheduleTask(in: delay) { HTTPHeaders() }.futureResult
-          }
-          return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
-        },
-        upgradePipelineHandler: { channel, _ in
-          channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(FrameAnswer(behaviour))
-          }
-        })
-      try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-        withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+      return
+    case .redirect(let location):
+      let response = "HTTP/1.1 302 Found\r\nLocation: \(location)\r\nContent-Length: 0\r\n\r\n"
+      try channel.pipeline.syncOperations.addHandler(RawAnswer(response: response))
+      return
+    case .acceptWithWhitespace:
+      try channel.pipeline.syncOperations.addHandler(AcceptValuePadding())
+    default:
+      break
     }
+    let upgrader = NIOWebSocketServerUpgrader(
+      shouldUpgrade: { channel, head in
+        seen.withLockedValue { $0.append("apikey=\(head.headers.first(name: "apikey") ?? "")") }
+        switch behaviour {
+        case .upgradeAfter(let delay):
+          return channel.eventLoop.scheduleTask(in: delay) { HTTPHeaders() }.futureResult
+        case .checksOrigin(let origin):
+          return channel.eventLoop.makeSucceededFuture(
+            head.headers.first(name: "Origin") == origin ? HTTPHeaders() : nil)
+        case .needsSubprotocol(let name):
+          let offered = head.headers[canonicalForm: "Sec-WebSocket-Protocol"].map(String.init)
+          return channel.eventLoop.makeSucceededFuture(
+            offered.contains(name) ? HTTPHeaders([("Sec-WebSocket-Protocol", name)]) : nil)
+        default:
+          return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+        }
+      },
+      upgradePipelineHandler: { channel, head in
+        channel.eventLoop.makeCompletedFuture {
+          var answer = behaviour
+          if case .openEMS(let apikey?) = behaviour, head.headers.first(name: "apikey") != apikey {
+            answer = .closeAfterUpgrade(code: 1003)
+          }
+          try channel.pipeline.syncOperations.addHandler(FrameAnswer(answer, seen: seen))
+        }
+      })
+    // A request no upgrader took (wrong Origin, no subprotocol) is refused, as servers do;
+    // once upgraded, the refusal leaves the pipeline.
+    let refusal: HTTPResponseStatus = if case .checksOrigin = behaviour { .forbidden } else { .badRequest }
+    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+      withServerUpgrade: (
+        upgraders: [upgrader],
+        completionHandler: { context in
+          context.pipeline.removeHandler(name: RefuseRequest.name, promise: nil)
+        }
+      ))
+    try channel.pipeline.syncOperations.addHandler(RefuseRequest(status: refusal), name: RefuseRequest.name)
   }
 
   /// Makes a self-signed certificate for `localhost` and 127.0.0.1 with the openssl command.
@@ -141,23 +200,82 @@ private final class RawAnswer: ChannelInboundHandler {
   }
 }
 
+/// Answers an HTTP request that was not upgraded with a status and no body.
+private final class RefuseRequest: ChannelInboundHandler, RemovableChannelHandler {
+  static let name = "refuse-request"
+  typealias InboundIn = HTTPServerRequestPart
+  typealias OutboundOut = HTTPServerResponsePart
+  let status: HTTPResponseStatus
+
+  init(status: HTTPResponseStatus) { self.status = status }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    guard case .end = unwrapInboundIn(data) else { return }
+    let head = HTTPResponseHead(
+      version: .http1_1, status: status, headers: ["Content-Length": "0", "Connection": "close"])
+    context.write(wrapOutboundOut(.head(head)), promise: nil)
+    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { [channel = context.channel] _ in
+      channel.close(promise: nil)
+    }
+  }
+}
+
+/// Rewrites the 101 response on its way out: the accept value gets optional white space
+/// after it, which HTTP allows around every field value.
+private final class AcceptValuePadding: ChannelOutboundHandler {
+  typealias OutboundIn = ByteBuffer
+  typealias OutboundOut = ByteBuffer
+  var done = false
+
+  func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    var buffer = unwrapOutboundIn(data)
+    guard !done, let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes),
+      text.hasPrefix("HTTP/1.1 101"), let range = text.range(of: "sec-websocket-accept: ", options: .caseInsensitive)
+    else {
+      context.write(data, promise: promise)
+      return
+    }
+    done = true
+    let end = text[range.upperBound...].range(of: "\r\n")!.lowerBound
+    let padded = text[..<end] + " \t" + text[end...]
+    buffer = context.channel.allocator.buffer(string: String(padded))
+    context.write(wrapOutboundOut(buffer), promise: promise)
+  }
+}
+
 /// What the server does with frames after the upgrade.
 private final class FrameAnswer: ChannelInboundHandler {
   typealias InboundIn = WebSocketFrame
   typealias OutboundOut = WebSocketFrame
   let behaviour: WebSocketTestServer.Behaviour
+  let seen: NIOLockedValueBox<[String]>
 
-  init(_ behaviour: WebSocketTestServer.Behaviour) { self.behaviour = behaviour }
+  init(_ behaviour: WebSocketTestServer.Behaviour, seen: NIOLockedValueBox<[String]>) {
+    self.behaviour = behaviour
+    self.seen = seen
+  }
 
   func handlerAdded(context: ChannelHandlerContext) {
-    if case .closeAfterUpgrade(let code) = behaviour {
+    let allocator = context.channel.allocator
+    switch behaviour {
+    case .closeAfterUpgrade(let code):
       // The server starts the close handshake itself, as RFC 6455 wants: close frame now,
       // TCP close once the client answered (below).
-      var data = context.channel.allocator.buffer(capacity: 2)
+      var data = allocator.buffer(capacity: 2)
       data.writeInteger(code)
-      data.writeString("internal error")
+      data.writeString(code == 1003 ? "apikey is not valid" : "internal error")
       context.writeAndFlush(
         wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
+    case .pushesOnOpen(let bytes):
+      let data = allocator.buffer(repeating: UInt8(ascii: "x"), count: bytes)
+      context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: data)), promise: nil)
+    case .pingsRudely:
+      let big = allocator.buffer(repeating: 1, count: 200)
+      context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: big)), promise: nil)
+      context.writeAndFlush(
+        wrapOutboundOut(WebSocketFrame(fin: false, opcode: .ping, data: allocator.buffer(bytes: [2]))), promise: nil)
+    default:
+      break
     }
   }
 
@@ -165,10 +283,12 @@ private final class FrameAnswer: ChannelInboundHandler {
     let frame = unwrapInboundIn(data)
     switch frame.opcode {
     case .connectionClose:
-      if case .neverCloses = behaviour { return }
-      if case .closeAfterUpgrade = behaviour {
+      switch behaviour {
+      case .neverCloses: return
+      case .closeAfterUpgrade, .dropsInsteadOfClosing:
         context.close(promise: nil)
         return
+      default: break
       }
       var payload = frame.unmaskedData
       let code = payload.readInteger(as: UInt16.self) ?? 1000
@@ -179,9 +299,44 @@ private final class FrameAnswer: ChannelInboundHandler {
     case .ping:
       context.writeAndFlush(
         wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+    case .text:
+      var payload = frame.unmaskedData
+      let text = payload.readString(length: payload.readableBytes) ?? ""
+      seen.withLockedValue { $0.append(text) }
+      switch behaviour {
+      case .openEMS:
+        for answer in OpenEMSRequestPool.answers(to: text) {
+          context.write(
+            wrapOutboundOut(
+              WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: answer))),
+            promise: nil)
+        }
+        context.flush()
+      case .wedgedOpenEMS:
+        break  // the request pool is blocked: no reply, ever
+      default:
+        context.writeAndFlush(
+          wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame.unmaskedData)), promise: nil)
+      }
     default:
       break
     }
+  }
+}
+
+/// What OpenEMS's request pool answers, from its sources: a message is a request only with
+/// `method`, an object `params` and a UUID `id`, else it is dropped; notifications may come
+/// first; an unknown method gets an error reply with code 1.
+enum OpenEMSRequestPool {
+  static func answers(to text: String) -> [String] {
+    guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+      let method = object["method"] as? String, object["params"] is [String: Any],
+      let id = object["id"] as? String, UUID(uuidString: id) != nil
+    else { return [] }
+    return [
+      #"{"jsonrpc":"2.0","method":"edgeConfig","params":{"components":{}}}"#,
+      #"{"jsonrpc":"2.0","id":"\#(id)","error":{"code":1,"message":"Endpoint with method \"\#(method)\" is not defined!","data":[]}}"#,
+    ]
   }
 }
 

@@ -1,0 +1,214 @@
+import Foundation
+import NIOCore
+import NIOEmbedded
+import NIOPosix
+import TestPeers
+import Testing
+
+@testable import Engine
+
+/// Deeper probes and the servers that tell them apart, on loopback: the wedged OpenEMS a
+/// handshake cannot see, and healthy servers whose manners must not count against them.
+@Suite struct ProbeDepthTests {
+  let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+  func probe(
+    _ uri: String, _ depth: ProbeDepth = .handshake, timeout: Duration = .seconds(5), headers: [HeaderField] = [],
+    subprotocol: String? = nil, origin: String? = nil
+  ) throws -> ProbeResult {
+    let options = ProbeOptions(
+      timeout: timeout, depth: depth, headers: headers, subprotocol: subprotocol, origin: origin)
+    return try Probe(uri: WebSocketURI(parsing: uri), options: options, group: group).runToEnd()
+  }
+
+  /// The failure OpenEMS has: the upgrade and pings still work, requests get no reply.
+  @Test func onlyTheOpenEMSRequestSeesAWedgedOpenEMS() throws {
+    let server = try WebSocketTestServer(.wedgedOpenEMS)
+    defer { server.stop() }
+    let uri = "ws://127.0.0.1:\(server.port)/"
+    #expect(try probe(uri).isHealthy, "the handshake cannot see it")
+    #expect(try probe(uri, .ping).isHealthy, "nor can a ping")
+    let clock = ContinuousClock()
+    let started = clock.now
+    let deep = try probe(uri, .openEMS, timeout: .seconds(1))
+    let elapsed = clock.now - started
+    #expect(deep.failure == .noAnswer(to: .jsonRPC, within: .seconds(1), lastSkipped: nil))
+    #expect(deep.summary.hasPrefix("no reply to the JSON-RPC request within 1 s (connect "), "\(deep.summary)")
+    #expect(deep.timings[.reply] != nil)
+    #expect(elapsed < .milliseconds(1200), "took \(elapsed)")
+  }
+
+  @Test func aLiveOpenEMSAnswersEvenWithAnErrorAndNotificationsFirst() throws {
+    let server = try WebSocketTestServer(.openEMS(apikey: nil))
+    defer { server.stop() }
+    let result = try probe("ws://127.0.0.1:\(server.port)/", .openEMS)
+    #expect(result.isHealthy, "\(result.summary)")
+    #expect(result.timings.entries.map(\.phase) == [.connect, .upgrade, .reply, .close])
+    guard case .jsonRPCError(let code, let message) = result.notes.first else {
+      Issue.record("no JSON-RPC error noted: \(result.notes)")
+      return
+    }
+    #expect(code == "1")
+    #expect(message?.contains("websocketHealthCheck") == true)
+    // What reached the server is a request OpenEMS takes for one (else it would have dropped it).
+    #expect(server.seen.withLockedValue { $0 }.contains { $0.contains(#""method":"websocketHealthCheck""#) })
+  }
+
+  @Test func backendEdgeApplicationNeedsItsAPIKeyHeader() throws {
+    let server = try WebSocketTestServer(.openEMS(apikey: "k-123"))
+    defer { server.stop() }
+    let uri = "ws://127.0.0.1:\(server.port)/"
+    let without = try probe(uri, .openEMS)
+    #expect(without.failure == .closedByPeer(code: 1003, reason: "apikey is not valid"), "\(without.summary)")
+    let key = try HeaderField(name: "apikey", value: "k-123", isSecret: true, source: "test")
+    let with = try probe(uri, .openEMS, headers: [key])
+    #expect(with.isHealthy, "\(with.summary)")
+    #expect(server.seen.withLockedValue { $0 }.contains("apikey=k-123"))
+  }
+
+  @Test func originAndSubprotocolAreSentWhenAsked() throws {
+    let origin = try WebSocketTestServer(.checksOrigin("https://ui.example"))
+    defer { origin.stop() }
+    #expect(try probe("ws://127.0.0.1:\(origin.port)/").failure == .httpStatus(code: 403, reason: "Forbidden"))
+    #expect(try probe("ws://127.0.0.1:\(origin.port)/", origin: "https://ui.example").isHealthy)
+
+    let subprotocol = try WebSocketTestServer(.needsSubprotocol("lws-mirror"))
+    defer { subprotocol.stop() }
+    #expect(try probe("ws://127.0.0.1:\(subprotocol.port)/").failure?.phase == .upgrade)
+    #expect(try probe("ws://127.0.0.1:\(subprotocol.port)/", subprotocol: "lws-mirror").isHealthy)
+  }
+
+  /// Each of these servers is healthy to the reference tool, so it is healthy to us.
+  @Test(arguments: [
+    WebSocketTestServer.Behaviour.pushesOnOpen(bytes: 1 << 20), .dropsInsteadOfClosing, .acceptWithWhitespace,
+    .pingsRudely,
+  ])
+  func serversWithMannersAreHealthy(behaviour: WebSocketTestServer.Behaviour) throws {
+    let server = try WebSocketTestServer(behaviour)
+    defer { server.stop() }
+    for depth in [ProbeDepth.handshake, .ping] {
+      let result = try probe("ws://127.0.0.1:\(server.port)/", depth)
+      #expect(result.isHealthy, "\(behaviour) \(depth): \(result.summary)")
+    }
+  }
+
+  @Test func droppingTCPInsteadOfEchoingTheCloseIsNoted() throws {
+    let server = try WebSocketTestServer(.dropsInsteadOfClosing)
+    defer { server.stop() }
+    let result = try probe("ws://127.0.0.1:\(server.port)/")
+    #expect(result.isHealthy)
+    #expect(result.notes == [.droppedAtClose])
+  }
+
+  @Test func aReplyIsFoundAfterAOneMiBMessage() throws {
+    let server = try WebSocketTestServer(.pushesOnOpen(bytes: 1 << 20))
+    defer { server.stop() }
+    let result = try probe(
+      "ws://127.0.0.1:\(server.port)/", .message(text: "ping-me", expect: try ReplyPattern("^ping-me$")))
+    #expect(result.isHealthy, "\(result.summary)")
+  }
+
+  @Test func redirectsAreFollowedWithinTheDeadlineAndLoopsAreNot() throws {
+    let target = try WebSocketTestServer(.healthy)
+    defer { target.stop() }
+    let hop = try WebSocketTestServer(.redirect(to: "ws://127.0.0.1:\(target.port)/websocket"))
+    defer { hop.stop() }
+    let followed = try probe("ws://127.0.0.1:\(hop.port)/")
+    #expect(followed.isHealthy, "\(followed.summary)")
+    #expect(followed.notes == [.redirected(to: "ws://127.0.0.1:\(target.port)/websocket")])
+    #expect(target.connectionCount == 1)
+
+    let loop = try WebSocketTestServer(.redirect(to: "/again"))
+    defer { loop.stop() }
+    let looped = try probe("ws://127.0.0.1:\(loop.port)/")
+    guard case .redirect(let detail) = looped.failure else {
+      Issue.record("expected a redirect failure, got \(looped.summary)")
+      return
+    }
+    #expect(detail.hasPrefix("more than 10 redirects"))
+    #expect(loop.connectionCount == 11)
+
+    let toHTTP = try WebSocketTestServer(.redirect(to: "https://example.invalid/"))
+    defer { toHTTP.stop() }
+    #expect(
+      try probe("ws://127.0.0.1:\(toHTTP.port)/").failure?.description.contains("not a ws:// or wss:// URI") == true)
+  }
+
+  @Test func openEMSOverTLS() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("whc-tls-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let tls = try WebSocketTestServer.selfSignedTLS(in: directory)
+    let server = try WebSocketTestServer(.openEMS(apikey: nil), tls: tls.context)
+    defer { server.stop() }
+    let options = ProbeOptions(trustedCertificatesFile: tls.certificate, depth: .openEMS)
+    let result = try Probe(
+      uri: WebSocketURI(parsing: "wss://localhost:\(server.port)/"), options: options, group: group
+    )
+    .runToEnd()
+    #expect(result.isHealthy, "\(result.summary)")
+    #expect(result.timings.entries.map(\.phase) == [.resolve, .connect, .tls, .upgrade, .reply, .close])
+  }
+}
+
+/// The probe's handler on an EmbeddedChannel: the bytes it writes and how it reads the answers.
+@Suite struct ProbeChannelTests {
+  func attempt(_ depth: ProbeDepth, on channel: EmbeddedChannel) throws -> EventLoopFuture<ProbeResult> {
+    let probe = try Probe(
+      uri: WebSocketURI(parsing: "ws://box:8085/websocket"), options: ProbeOptions(depth: depth),
+      group: channel.embeddedEventLoop)
+    let promise = channel.eventLoop.makePromise(of: ProbeResult.self)
+    let attempt = ProbeAttempt(probe: probe, eventLoop: channel.eventLoop, promise: promise)
+    try channel.pipeline.syncOperations.addHandler(ProbeChannelHandler(attempt: attempt, hop: 0, usesTLS: false))
+    try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8085)).wait()
+    return promise.futureResult
+  }
+
+  func written(_ channel: EmbeddedChannel) throws -> [UInt8] {
+    var bytes: [UInt8] = []
+    while let buffer = try channel.readOutbound(as: ByteBuffer.self) { bytes += buffer.readableBytesView }
+    return bytes
+  }
+
+  func key(in request: [UInt8]) throws -> String {
+    let text = String(decoding: request, as: UTF8.self)
+    let line = try #require(text.split(separator: "\r\n").first { $0.hasPrefix("Sec-WebSocket-Key: ") })
+    return String(line.dropFirst("Sec-WebSocket-Key: ".count))
+  }
+
+  @Test func pingThenPongThenCloseOnTheWire() throws {
+    let channel = EmbeddedChannel()
+    let result = try attempt(.ping, on: channel)
+    let request = try written(channel)
+    #expect(String(decoding: request, as: UTF8.self).hasPrefix("GET /websocket HTTP/1.1\r\nHost: box:8085\r\n"))
+    try channel.writeInbound(ByteBuffer(bytes: ServerBytes.upgrade(key: try key(in: request))))
+    let ping = try #require(clientFrame(try written(channel)))
+    #expect(ping.opcode == 0x9 && ping.masked)
+    try channel.writeInbound(ByteBuffer(bytes: ServerBytes.frame(0xA, ping.payload)))
+    let close = try #require(clientFrame(try written(channel)))
+    #expect(close.opcode == 0x8 && close.payload == [0x03, 0xE8] + Array("Health check".utf8))
+    try channel.writeInbound(ByteBuffer(bytes: ServerBytes.close(1000)))
+    let outcome = try result.wait()
+    #expect(outcome.isHealthy)
+    #expect(outcome.timings.entries.map(\.phase) == [.connect, .upgrade, .ping, .close])
+  }
+
+  @Test func theJSONRPCReplyIsMatchedByIDOnTheWire() throws {
+    let channel = EmbeddedChannel()
+    let result = try attempt(.openEMS, on: channel)
+    let request = try written(channel)
+    try channel.writeInbound(ByteBuffer(bytes: ServerBytes.upgrade(key: try key(in: request))))
+    let sent = try #require(clientFrame(try written(channel)))
+    let id = try #require(JSONValue.parse(sent.payload)?["id"])
+    guard case .string(let text) = id else { return }
+    try channel.writeInbound(
+      ByteBuffer(bytes: ServerBytes.text(#"{"jsonrpc":"2.0","method":"edgeConfig","params":{}}"#)))
+    #expect(try written(channel).isEmpty, "a notification is not the reply")
+    try channel.writeInbound(ByteBuffer(bytes: ServerBytes.text(#"{"jsonrpc":"2.0","id":"\#(text)","result":{}}"#)))
+    #expect(clientFrame(try written(channel))?.opcode == 0x8)
+    channel.pipeline.fireChannelInactive()
+    let outcome = try result.wait()
+    #expect(outcome.isHealthy)
+    #expect(outcome.notes == [.droppedAtClose])
+  }
+}
