@@ -21,7 +21,7 @@ DEBUG_BIN := .build/debug/websocket-health-check
 
 # Debian packages each job needs; installed only when missing (root, apt-get).
 BUILD_PACKAGES := libncurses-dev
-TEST_PACKAGES  := $(BUILD_PACKAGES) tmux python3-websockets openssl procps util-linux systemd
+TEST_PACKAGES  := $(BUILD_PACKAGES) tmux python3-websockets python3-cryptography openssl procps util-linux systemd
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils
 ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils
 

@@ -349,3 +349,53 @@ public func closedPort() throws -> Int {
   try channel.close().wait()
   return port
 }
+
+extension WebSocketTestServer {
+  /// A self-signed certificate with the given validity and names, made with Debian's
+  /// python3-cryptography (openssl's command line cannot back-date a certificate).
+  /// - Returns: the certificate's PEM path (trust it with --ca-file) and a server TLS context.
+  public static func certificate(
+    in directory: URL, validFrom: Date, until: Date, dnsNames: [String], ipAddresses: [String] = []
+  ) throws -> (certificate: String, context: NIOSSLContext) {
+    let certificate = directory.appendingPathComponent("cert-\(UUID()).pem").path
+    let key = directory.appendingPathComponent("key-\(UUID()).pem").path
+    let script = """
+      import datetime, ipaddress, sys
+      from cryptography import x509
+      from cryptography.x509.oid import NameOID
+      from cryptography.hazmat.primitives import hashes, serialization
+      from cryptography.hazmat.primitives.asymmetric import ec
+      cert_path, key_path, start, end = sys.argv[1:5]
+      names = [x509.DNSName(n) for n in sys.argv[5].split(",") if n]
+      names += [x509.IPAddress(ipaddress.ip_address(a)) for a in sys.argv[6].split(",") if a]
+      key = ec.generate_private_key(ec.SECP256R1())
+      subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "websocket-health-check test")])
+      builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(datetime.datetime.utcfromtimestamp(float(start)))
+        .not_valid_after(datetime.datetime.utcfromtimestamp(float(end)))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True))
+      if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+      cert = builder.sign(key, hashes.SHA256())
+      open(cert_path, "wb").write(cert.public_bytes(serialization.Encoding.PEM))
+      open(key_path, "wb").write(key.private_bytes(serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+      """
+    let python = Process()
+    python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    python.arguments = [
+      "-c", script, certificate, key, "\(Int(validFrom.timeIntervalSince1970))", "\(Int(until.timeIntervalSince1970))",
+      dnsNames.joined(separator: ","), ipAddresses.joined(separator: ","),
+    ]
+    try python.run()
+    python.waitUntilExit()
+    guard python.terminationStatus == 0 else {
+      throw CocoaError(.fileWriteUnknown, userInfo: ["reason": "python3-cryptography could not make a certificate"])
+    }
+    let configuration = TLSConfiguration.makeServerConfiguration(
+      certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+      privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+    return (certificate, try NIOSSLContext(configuration: configuration))
+  }
+}
