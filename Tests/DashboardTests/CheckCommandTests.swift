@@ -117,6 +117,27 @@ import Testing
     (["ws://127.0.0.1:1", "openems.service", "--threshhold", "3"], 2, "Unknown option '--threshhold'"),
     (["ws://127.0.0.1:1"], 2, "Missing expected argument '<service>'"),
     (["ws://127.0.0.1:1", "openems.service", "--threshold", "three"], 2, "three"),
+    (["ws://127.0.0.1:1", "openems.service", "--ping", "--openems"], 1, "--ping and --openems each choose"),
+    (["ws://127.0.0.1:1", "openems.service", "--expect", "ok"], 1, "--expect 'ok' needs --send or --send-file"),
+    (
+      ["ws://127.0.0.1:1", "openems.service", "--send", "x", "--expect", "[a-"], 1, "is not a valid regular expression"
+    ),
+    (["ws://127.0.0.1:1", "openems.service", "--send", ""], 1, "the message to send is empty"),
+    (["ws://127.0.0.1:1", "openems.service", "--header", "X-A"], 1, "--header: expected 'Name: value'"),
+    (
+      ["ws://127.0.0.1:1", "openems.service", "--header", "Connection: close"], 1,
+      "header 'Connection' is set by the probe"
+    ),
+    (["ws://127.0.0.1:1", "openems.service", "--header", "X-A: 1\r\nX-B: 2"], 1, "holds a line break"),
+    (
+      ["ws://127.0.0.1:1", "openems.service", "--header-file", "/nonexistent"], 1,
+      "cannot read header file /nonexistent"
+    ),
+    (
+      ["ws://127.0.0.1:1", "openems.service", "--send-file", "/nonexistent"], 1, "cannot read --send-file /nonexistent"
+    ),
+    (["ws://127.0.0.1:1", "openems.service", "--subprotocol", "a b"], 1, "subprotocol 'a b' is not a token"),
+    (["ws://127.0.0.1:1", "openems.service", "--insecure"], 1, "--insecure only applies to wss://"),
   ])
   func badInputIsOneClearLineAndRestartsNothing(arguments: [String], status: Int32, message: String) throws {
     let sandbox = try CommandSandbox()
@@ -131,6 +152,69 @@ import Testing
       #expect(outcome.lines.count == 1, "\(outcome.lines)")
       #expect(outcome.standardError.hasPrefix("[Error] "))
     }
+  }
+
+  /// The secret in a header file reaches the server and nothing else: not the command line,
+  /// the console, the trigger log or the state file, on success and on failure.
+  @Test func headerFileSecretNeverLeavesTheUpgradeRequest() throws {
+    let secret = "s3cret-apikey-7f3a"
+    let right = try WebSocketTestServer(.openEMS(apikey: secret))
+    defer { right.stop() }
+    let wrong = try WebSocketTestServer(.openEMS(apikey: "another-key"))
+    defer { wrong.stop() }
+    let sandbox = try CommandSandbox()
+    let headers = sandbox.directory.appendingPathComponent("backend.headers").path
+    try "apikey: \(secret)\n".write(toFile: headers, atomically: false, encoding: .utf8)
+    chmod(headers, 0o600)
+    var everything = ""
+    for (server, runs) in [(right, 1), (wrong, 2)] {
+      let arguments = [
+        "ws://127.0.0.1:\(server.port)/", "openems-backend.service", "--openems", "--header-file", headers,
+        "--threshold", "1", "--state-file", sandbox.statePath, "--log-file", sandbox.logPath,
+      ]
+      #expect(!arguments.joined(separator: " ").contains(secret))
+      for _ in 0..<runs {
+        let outcome = try sandbox.run(arguments)
+        everything += outcome.standardOutput + outcome.standardError
+      }
+    }
+    #expect(right.seen.withLockedValue { $0 }.contains("apikey=\(secret)"), "the secret reached the server")
+    #expect(everything.contains("closed the WebSocket with code 1003"), "\(everything)")
+    #expect(sandbox.logLines.count == 1, "the wrong key's failure triggered: \(sandbox.logLines)")
+    #expect(sandbox.restartCalls.count == 1)
+    let stored = (sandbox.logLines + [sandbox.state ?? ""]).joined(separator: "\n")
+    #expect(!everything.contains(secret), "\(everything)")
+    #expect(!stored.contains(secret), "\(stored)")
+
+    chmod(headers, 0o644)
+    let readable = try sandbox.run(["ws://127.0.0.1:\(right.port)/", "x.service", "--header-file", headers])
+    #expect(readable.status == 1)
+    #expect(readable.standardError.contains("can be read by others (mode 644)"), "\(readable.standardError)")
+    #expect(!readable.standardError.contains(secret))
+  }
+
+  /// The depth shows in the console line: a wedged OpenEMS upgrades, yet the check counts it.
+  @Test func openEMSCheckCountsAWedgedServerAndNamesThePhase() throws {
+    let server = try WebSocketTestServer(.wedgedOpenEMS)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("4242:0")
+    let handshake = try sandbox.check("ws://127.0.0.1:\(server.port)/")
+    #expect(handshake.standardOutput.hasPrefix("[Info] WebSocket healthy (connect "), "\(handshake.lines)")
+    let deep = try sandbox.check("ws://127.0.0.1:\(server.port)/", ["--openems", "--timeout", "1"])
+    #expect(
+      deep.standardOutput.contains("(1/3): no reply to the JSON-RPC request within 1 s (connect "), "\(deep.lines)")
+    #expect(deep.standardOutput.contains(", reply 9") || deep.standardOutput.contains(", reply 1"), "\(deep.lines)")
+    #expect(sandbox.state == "4242:1")
+  }
+
+  @Test func insecureWarnsOnEveryRun() throws {
+    let sandbox = try CommandSandbox()
+    let outcome = try sandbox.run([
+      "wss://127.0.0.1:\(try closedPort())/", "x.service", "--insecure", "--state-file", sandbox.statePath,
+      "--log-file", sandbox.logPath,
+    ])
+    #expect(outcome.standardError.hasPrefix("[Warning] --insecure: the TLS certificate of 127.0.0.1 is not checked"))
   }
 
   @Test func symlinkAtTheStatePathIsRefusedNotFollowed() throws {
