@@ -150,17 +150,19 @@ wait_exit "SIGTERM"
 ! screen | grep -q "trigger log" || fail "SIGTERM left the dashboard on the screen"
 step "SIGTERM quits with status 0 and restores the terminal"
 
-# The demo: a hang, the counter climbing, the restart, the service back.
+# The demo: a wedge the handshake cannot see, the counter climbing, the restart, the service back.
 tmux kill-session -t "$session" 2>/dev/null || true
 tmux new-session -d -s "$session" -x 100 -y 30 "TERM=xterm-256color LANG=C.UTF-8 $bin demo --interval 1"
 wait_for "DEMO (healthy)"
 wait_for "4100:0"
-tmux send-keys -t "$session" h
-wait_for "DEMO (hung)"
+tmux send-keys -t "$session" w
+wait_for "DEMO (wedged)"
+wait_for "no reply to the JSON-RPC request" 10
+screen | grep -q "connect [0-9.]* upgrade [0-9.]* reply [0-9]*" || fail "the upgrade's time is not shown beside the failing reply"
 wait_for "failures 2/3" 15
-wait_for "Triggered restart! (fail count: 3) demo.service: upgrade timed out" 15
+wait_for "Triggered restart! (fail count: 3) demo.service: no reply to the JSON" 15
 wait_for "pid 4101 active" 10
 wait_for "4101:0" 10
 tmux send-keys -t "$session" q
-step "demo: h hangs the service, the counter climbs, the restart fires, it comes back"
+step "demo: w wedges the service (it still upgrades), the counter climbs, the restart fires, it comes back"
 echo "dashboard in tmux: all steps passed"

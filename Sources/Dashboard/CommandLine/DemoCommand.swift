@@ -8,10 +8,12 @@ struct DemoCommand: ParsableCommand {
     commandName: "demo",
     abstract: "Show the watchdog at work on an in-process WebSocket service (touches nothing real).",
     discussion: """
-      Starts a WebSocket server on 127.0.0.1 and the dashboard on it, with a timer-like
-      check every few seconds (threshold 3). Keys h, s, x make the service hang, slow or
-      refuse connections; watch the counter climb, the restart fire and the service come
-      back; n makes it healthy again. No systemd, no real service, no files outside a
+      Starts an OpenEMS-like WebSocket server on 127.0.0.1 and the dashboard on it, probing
+      with --openems (one JSON-RPC request that needs a reply), with a timer-like check every
+      few seconds (threshold 3). Key w wedges the service as OpenEMS wedges (it still upgrades
+      and answers pings, but never replies); h freezes it, s slows it, x refuses
+      connections; watch the counter climb, the restart fire and the service come back; n
+      makes it healthy again. No systemd, no real service, no files outside a
       temporary directory. --script plays the same story as text, without a screen.
       """
   )
@@ -48,7 +50,7 @@ struct DemoCommand: ParsableCommand {
       settings: settings, interval: 0.5, restartCommand: manager.restartCommand(for: unit), isDemo: true)
     do {
       try DashboardSession(
-        probe: try Probe(uri: uri, options: ProbeOptions(timeout: .seconds(1)), group: group),
+        probe: try Probe(uri: uri, options: DemoService.probeOptions, group: group),
         serviceManager: manager, target: target, timer: nil, demo: service, timerInterval: every
       ).run()
     } catch let error as ScreenError {

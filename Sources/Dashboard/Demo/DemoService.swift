@@ -12,13 +12,20 @@ final class DemoService: Sendable {
   enum Mode: String, Sendable, CaseIterable {
     /// Upgrades at once and answers the close handshake.
     case healthy
-    /// Accepts TCP but never reads: what a wedged Java service looks like.
+    /// Accepts TCP but never reads: a frozen process (`kill -STOP`).
     case hung
+    /// Upgrades and answers pings, but its request threads are stuck: no request is answered.
+    /// What a wedged OpenEMS looks like; only a probe that asks something can see it.
+    case wedged
     /// Upgrades after 1.5 s: alive but slow.
     case slow
     /// Not listening at all: connection refused.
     case refusing
   }
+
+  /// The demo probes as an OpenEMS box should be probed: one JSON-RPC request that needs a
+  /// reply, so a wedge shows; 1 s so the story moves.
+  static let probeOptions = ProbeOptions(timeout: .seconds(1), depth: .openEMS)
 
   let port: Int
   private let group: MultiThreadedEventLoopGroup
@@ -88,7 +95,7 @@ final class DemoService: Sendable {
             },
             upgradePipelineHandler: { channel, _ in
               channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(DemoFrameAnswer())
+                try channel.pipeline.syncOperations.addHandler(DemoFrameAnswer(wedged: mode == .wedged))
               }
             })
           try channel.pipeline.syncOperations.configureHTTPServerPipeline(
@@ -99,10 +106,14 @@ final class DemoService: Sendable {
   }
 }
 
-/// Echoes messages, answers pings and the close handshake, as OpenEMS's WebSocket library does.
+/// Answers pings and the close handshake (OpenEMS's WebSocket library does, even when wedged)
+/// and JSON-RPC requests as OpenEMS's request threads do, unless they are wedged.
 private final class DemoFrameAnswer: ChannelInboundHandler {
   typealias InboundIn = WebSocketFrame
   typealias OutboundOut = WebSocketFrame
+  let wedged: Bool
+
+  init(wedged: Bool) { self.wedged = wedged }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let frame = unwrapInboundIn(data)
@@ -116,9 +127,13 @@ private final class DemoFrameAnswer: ChannelInboundHandler {
     case .ping:
       context.writeAndFlush(
         wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
-    case .text, .binary:
-      context.writeAndFlush(
-        wrapOutboundOut(WebSocketFrame(fin: true, opcode: frame.opcode, data: frame.unmaskedData)), promise: nil)
+    case .text:
+      var payload = frame.unmaskedData
+      guard !wedged, let text = payload.readString(length: payload.readableBytes),
+        let reply = JSONRPCExchange.unknownMethodReply(to: text)
+      else { return }
+      let data = context.channel.allocator.buffer(string: reply)
+      context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: data)), promise: nil)
     default:
       break
     }

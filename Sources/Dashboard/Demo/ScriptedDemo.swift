@@ -25,13 +25,18 @@ struct ScriptedDemo {
       triggerLog: try TriggerLog(path: "\(directory.path)/trigger.log"))
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     defer { try? group.syncShutdownGracefully() }
-    let probe = try Probe(uri: uri, options: ProbeOptions(timeout: .seconds(1)), group: group)
+    let probe = try Probe(uri: uri, options: DemoService.probeOptions, group: group)
+    // The reference's probe beside ours: it sees the upgrade and nothing else.
+    let handshake = try Probe(uri: uri, options: ProbeOptions(timeout: .seconds(1)), group: group)
     let cycle = CheckCycle(settings: settings, serviceManager: DemoServiceManager(service: service)) {
       probe.runToEnd()
     }
 
     func narrate(_ text: String) { Console.write("\n== \(text)", to: 1) }
-    func tick() {
+    func tick(showingHandshake: Bool = false) {
+      if showingHandshake {
+        Console.write("   the handshake alone (the reference's probe) says: \(handshake.runToEnd().summary)", to: 1)
+      }
       _ = cycle.run(emit: Console.print)
       let state = (try? settings.stateStore.peek()).flatMap(\.counter)?.fileText ?? "(none)"
       Console.write("   state file: \(state)", to: 1)
@@ -40,13 +45,15 @@ struct ScriptedDemo {
 
     Console.write("DEMO: nothing here touches a real service or systemd.", to: 1)
     Console.write("Service: an in-process WebSocket server at \(uri), MainPID \(service.pid) (made up).", to: 1)
-    Console.write("Watchdog: threshold 3, probe timeout 1 s, state and log in \(directory.path)", to: 1)
+    Console.write(
+      "Watchdog: threshold 3, probe --openems (one JSON-RPC request that needs a reply), timeout 1 s,", to: 1)
+    Console.write("          state and log in \(directory.path)", to: 1)
     narrate("The service answers: the first success arms the watchdog")
     tick()
     tick()
-    narrate("The service hangs: it accepts TCP but never upgrades, like a wedged Java service")
-    try service.set(.hung)
-    for _ in 1...3 { tick() }
+    narrate("The service wedges as OpenEMS does: it upgrades and answers pings, but its request threads are stuck")
+    try service.set(.wedged)
+    for _ in 1...3 { tick(showingHandshake: true) }
     narrate("Restarted: new MainPID \(service.pid); counting starts again once it answers")
     tick()
     narrate("Trigger log (\(settings.triggerLog.path)):")

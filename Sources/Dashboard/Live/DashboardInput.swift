@@ -60,8 +60,8 @@ enum DashboardInput {
     case .pageDown: model.logScroll = max(0, model.logScroll - pageSize)
     case .home, .character("g"): model.logScroll = maxScroll
     case .end, .character("G"): model.logScroll = 0
-    case .character(let character) where model.target.isDemo && "hsxn".contains(character):
-      let mode = ["h": "hung", "s": "slow", "x": "refusing", "n": "healthy"][String(character)]!
+    case .character(let character) where model.target.isDemo && "hwsxn".contains(character):
+      let mode = ["h": "hung", "w": "wedged", "s": "slow", "x": "refusing", "n": "healthy"][String(character)]!
       return .demo(mode)
     case .escape:
       model.status = nil

@@ -136,7 +136,7 @@ public enum ProbeNote: Sendable, Equatable, CustomStringConvertible {
     switch self {
     case .redirected(let uri): "redirected to \(uri)"
     case .jsonRPCError(let code, let message):
-      "JSON-RPC error reply\(code.map { " \($0)" } ?? "")\(message.map { ": \(String($0.prefix(80)))" } ?? "")"
+      "answered\(message.map { ": \(String($0.prefix(60)))" } ?? "")\(code.map { " (code \($0))" } ?? "")"
     case .closeNotAnswered: "close not answered"
     case .droppedAtClose: "connection dropped at close"
     case .certificateNotChecked: "certificate not checked (--insecure)"

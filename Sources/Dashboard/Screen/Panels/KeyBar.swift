@@ -5,7 +5,7 @@ struct KeyBar {
   var keys: [(key: String, label: String)] {
     var keys: [(String, String)] = [("p", "check now"), ("d", "dry-run restart")]
     if !model.target.readonly { keys.append(("R", "restart")) }
-    if model.target.isDemo { keys += [("h", "hang"), ("s", "slow"), ("x", "refuse"), ("n", "normal")] }
+    if model.target.isDemo { keys += [("h", "hang"), ("w", "wedge"), ("s", "slow"), ("x", "refuse"), ("n", "normal")] }
     keys += [("?", "help"), ("q", "quit")]
     return keys
   }

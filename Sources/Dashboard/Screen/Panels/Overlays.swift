@@ -40,7 +40,8 @@ struct OverlayBox {
     }
     if model.target.isDemo {
       lines += [
-        "h s x n  demo service: hang, slow, refuse connections, back to normal"
+        "h w      demo service: hang (frozen), wedge (upgrades, never replies)",
+        "s x n    demo service: slow, refuse connections, back to normal",
       ]
     }
     lines += [

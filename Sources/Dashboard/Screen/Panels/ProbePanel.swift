@@ -14,22 +14,25 @@ struct ProbePanel {
         x: 0, y: row, style: .dim)
       return
     }
-    let statistics =
-      model.latency.statistics.map {
+    let phases = last.result.timings.entries.map { "\($0.phase.rawValue) \(Self.short($0.duration.inMilliseconds))" }
+      .joined(separator: " ")
+    // While failing, the phases (which passed, which waited) say more than healthy statistics.
+    let right =
+      last.result.isHealthy
+      ? model.latency.statistics.map {
         "min \(Self.short($0.minimum)) p50 \(Self.short($0.median)) p95 \(Self.short($0.p95)) max \(Self.short($0.maximum))"
       } ?? "no healthy probe in the window"
-    let statsStart = max(0, grid.width - statistics.count - 1)
+      : phases
+    let rightStart = max(0, grid.width - right.count - 1)
+    var x = grid.put("  now ", x: 0, y: row)
     if let failure = last.result.failure {
-      var x = grid.put("  now ", x: 0, y: row)
-      x = grid.put("\(glyphs.failMark) \(failure)", x: x, y: row, style: .failing, limit: statsStart - x - 1)
+      grid.put("\(glyphs.failMark) \(failure)", x: x, y: row, style: .failing, limit: rightStart - x - 1)
     } else {
-      var x = grid.put("  now ", x: 0, y: row)
       x = grid.put(
         DurationText.milliseconds(last.result.timings.total), x: x, y: row, style: CellStyle(tone: .ok, bold: true))
-      let phases = last.result.timings.entries.map { "\($0.phase.rawValue) \(Self.short($0.duration.inMilliseconds))" }
-      grid.put("  " + phases.joined(separator: " "), x: x, y: row, limit: statsStart - x - 1)
+      grid.put("  " + phases, x: x, y: row, limit: rightStart - x - 1)
     }
-    grid.put(statistics, x: statsStart, y: row, style: .dim)
+    grid.put(right, x: rightStart, y: row, style: .dim)
 
     let verdict =
       last.result.isHealthy
@@ -38,8 +41,8 @@ struct ProbePanel {
     let legend = "  last \(Int(model.latency.span)) s\(failed > 0 ? ", \(failed) failed" : "")  "
     let graphWidth = max(0, grid.width - 2 - legend.count - verdict.count - 1)
     drawGraph(into: &grid, x: 2, y: row + 1, width: graphWidth)
-    let x = grid.put(legend, x: 2 + graphWidth, y: row + 1, style: .dim)
-    grid.put(verdict, x: x, y: row + 1, style: last.result.isHealthy ? .ok : .failing)
+    let verdictStart = grid.put(legend, x: 2 + graphWidth, y: row + 1, style: .dim)
+    grid.put(verdict, x: verdictStart, y: row + 1, style: last.result.isHealthy ? .ok : .failing)
   }
 
   /// One column per probe, newest on the right, heights relative to the window's slowest.

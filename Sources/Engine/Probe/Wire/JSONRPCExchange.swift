@@ -5,7 +5,7 @@
 /// would look exactly like a wedged server. The method is one no OpenEMS component defines,
 /// so every OpenEMS socket (Edge UI, Backend UI, Backend Edge.Application) answers it with an
 /// error built on its request threads, changes nothing and asks for no login.
-struct JSONRPCExchange: Equatable {
+public struct JSONRPCExchange: Equatable, Sendable {
   /// Named for who sends it, so that the one WARN line OpenEMS logs per error reply says so.
   static let method = "websocketHealthCheck"
 
@@ -49,5 +49,20 @@ struct JSONRPCExchange: Equatable {
       return byte < 16 ? "0" + text : text
     }
     return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+  }
+}
+
+extension JSONRPCExchange {
+  /// What OpenEMS's request threads answer to a request for a method nobody defines, or `nil`
+  /// for what OpenEMS drops (not a request with a UUID id and object params). The demo's
+  /// stand-in service answers with it, so the demo is probed as OpenEMS is.
+  public static func unknownMethodReply(to text: String) -> String? {
+    guard let request = JSONValue.parse(Array(text.utf8)), case .string(let id) = request["id"],
+      case .string(let method) = request["method"], case .object = request["params"],
+      id.utf8.count == 36, id.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12]
+    else { return nil }
+    let quoted = method.filter { $0 != "\"" && $0 != "\\" }
+    return
+      #"{"jsonrpc":"2.0","id":"\#(id)","error":{"code":1,"message":"Endpoint with method \"\#(quoted)\" is not defined!","data":[]}}"#
   }
 }
