@@ -1,15 +1,32 @@
 #!/usr/bin/python3
 """A WebSocket server nobody here wrote (Debian's python3-websockets) for benchmarks and the
-end-to-end test: answers the upgrade and the close handshake, echoes messages."""
+end-to-end test: answers the upgrade and the close handshake; answers a JSON-RPC request as
+OpenEMS answers one for a method it does not define (an error with the request's id); echoes
+any other message."""
 import asyncio
+import json
 import sys
+import uuid
 
 import websockets
 
 
+def openems_answer(message):
+    """OpenEMS's reply to a well-formed request for an unknown method, else None."""
+    try:
+        request = json.loads(message)
+        uuid.UUID(request["id"])
+        if not isinstance(request["params"], dict):
+            return None
+        return json.dumps({"jsonrpc": "2.0", "id": request["id"], "error": {
+            "code": 1, "message": f'Endpoint with method "{request["method"]}" is not defined!', "data": []}})
+    except Exception:
+        return None
+
+
 async def echo(ws, path=None):
     async for message in ws:
-        await ws.send(message)
+        await ws.send(openems_answer(message) or message)
 
 
 async def main(host, port):

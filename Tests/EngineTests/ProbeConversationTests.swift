@@ -1,6 +1,12 @@
+import NIOCore
+import NIOSSL
 import Testing
 
 @testable import Engine
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A repeatable "random" source, so that keys, masks and ids are the same on every run.
 struct CountingRandom: RandomNumberGenerator {
@@ -458,5 +464,35 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
     #expect(throws: ConfigurationError.self) {
       try ProbeAttempt.resolve("https://a/x", against: try WebSocketURI(parsing: "ws://a/"))
     }
+  }
+}
+
+/// What NIO and the kernel say, mapped to words an operator can act on: a pure function.
+@Suite struct FailureClassificationTests {
+  @Test(arguments: [
+    (
+      IOError(errnoCode: ECONNREFUSED, reason: "connect") as any Error, ProbePhase.connect,
+      ProbeFailure.connectionRefused
+    ),
+    (
+      IOError(errnoCode: ENETUNREACH, reason: "connect"), .connect,
+      .network(phase: .connect, detail: "Network is unreachable")
+    ),
+    (ChannelError.connectTimeout(.seconds(2)), .connect, .timedOut(phase: .connect, after: .seconds(2))),
+    (ChannelError.eof, .upgrade, .connectionDropped(phase: .upgrade)),
+    (NIOSSLError.uncleanShutdown, .tls, .connectionDropped(phase: .tls)),
+    (ProbeFailure.badAcceptKey, .upgrade, .badAcceptKey),
+  ])
+  func errorsAreClassified(error: any Error, phase: ProbePhase, failure: ProbeFailure) {
+    #expect(ProbeAttempt.classify(error, phase: phase) == failure)
+  }
+
+  @Test func certificateTextsSayWhatToDo() {
+    #expect(
+      TLSErrorText.certificateProblem(nil, now: 0)
+        == "the certificate is not trusted: self-signed or from an unknown issuer; trust it with --ca-file PEM")
+    #expect(
+      TLSErrorText.wrongHost("box", names: [])
+        == "the certificate is for no host names, not box; probe a name it holds, or fix the certificate")
   }
 }
