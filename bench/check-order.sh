@@ -5,8 +5,8 @@
 # windows scattered over 13 MB (issue 2: peak RSS at most half the reference's).
 #
 # The profile is three healthy checks (threads make a few functions come and go between
-# runs) and one failing check that reaches its threshold in a dry run (the trigger-log path),
-# each under valgrind's callgrind. The list is sorted, so a re-run shows only real changes.
+# runs), one healthy --openems check (the request and its reply), and one failing check that
+# reaches its threshold in a dry run (the trigger-log path), each under valgrind's callgrind. The list is sorted, so a re-run shows only real changes.
 # Re-run it after changing what a check does: functions missing from the list still work,
 # they are only placed away from the rest, and bench/check-vs-reference.sh shows the cost.
 #
@@ -36,6 +36,9 @@ profile() {
     >"$work/$name.log" 2>&1 || true
 }
 for run in 1 2 3; do profile "healthy-$run" "ws://127.0.0.1:$port/" order.service; done
+profile healthy-openems "ws://127.0.0.1:$port/" order.service --openems
+grep -q 'WebSocket healthy' "$work/healthy-openems.log" \
+  || { echo "the --openems check was not healthy; its output:" >&2; cat "$work/healthy-openems.log" >&2; exit 1; }
 # Nothing listens on port 1 of loopback: refused, the count reaches 1, a dry-run trigger.
 profile failing "ws://127.0.0.1:1/" order.service --threshold 1 --dry-run
 grep -q 'Dry run: Triggered restart' "$work/trigger.log" \
