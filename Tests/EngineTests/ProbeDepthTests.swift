@@ -54,6 +54,23 @@ import Testing
     #expect(server.seen.withLockedValue { $0 }.contains { $0.contains(#""method":"websocketHealthCheck""#) })
   }
 
+  /// Why the preset's request is shaped as it is: OpenEMS drops a malformed request without
+  /// a word, so a probe that sends one sees a healthy server as wedged.
+  @Test func aMalformedRequestLooksLikeAWedgeWhichIsWhyThePresetIsWellFormed() throws {
+    let server = try WebSocketTestServer(.openEMS(apikey: nil))
+    defer { server.stop() }
+    let uri = "ws://127.0.0.1:\(server.port)/"
+    for malformed in [
+      #"{"jsonrpc":"2.0","id":"1","method":"x","params":{}}"#,
+      #"{"jsonrpc":"2.0","id":"6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b","method":"x"}"#,
+      #"{"jsonrpc":"2.0","id":"6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b","method":"x","params":[]}"#,
+    ] {
+      let result = try probe(uri, .message(text: malformed, expect: nil), timeout: .milliseconds(500))
+      #expect(result.failure?.phase == .reply, "\(malformed): \(result.summary)")
+    }
+    #expect(try probe(uri, .openEMS).isHealthy)
+  }
+
   @Test func backendEdgeApplicationNeedsItsAPIKeyHeader() throws {
     let server = try WebSocketTestServer(.openEMS(apikey: "k-123"))
     defer { server.stop() }
