@@ -83,6 +83,14 @@ import Testing
     #expect(text.contains("read-only"))
   }
 
+  @Test func uncheckedCertificateStaysInTheHeader() {
+    var model = DashboardFixtures.healthy()
+    #expect(!frame(model, 80, 24).text.contains("TLS UNCHECKED"))
+    model.target.certificateUnchecked = true
+    let header = String(frame(model, 80, 24).text.split(separator: "\n")[0])
+    #expect(header.contains("TLS UNCHECKED auto"), "\(header)")
+  }
+
   @Test func headerGivesWayOnANarrowScreenButKeepsThePID() {
     let text = frame(DashboardFixtures.healthy(), 60, 14).text
     let header = String(text.split(separator: "\n")[0])

@@ -53,7 +53,7 @@ struct DashboardCommand: ParsableCommand {
       let serviceManager = Systemctl()
       let view = DashboardModel.Target(
         settings: settings, interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit),
-        readonly: readonly)
+        readonly: readonly, certificateUnchecked: resolved.probeOptions.insecure)
       try DashboardSession(
         probe: probe, serviceManager: serviceManager, target: view, timer: timerUnit,
         demo: nil, timerInterval: nil

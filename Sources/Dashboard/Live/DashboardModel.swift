@@ -12,6 +12,8 @@ struct DashboardModel: Sendable {
     var readonly = false
     /// The demo says so on screen, always.
     var isDemo = false
+    /// `--insecure`: the probe does not check the server's certificate.
+    var certificateUnchecked = false
 
     var uri: String { settings.uri.description }
     var unit: String { settings.unit.description }

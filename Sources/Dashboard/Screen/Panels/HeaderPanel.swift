@@ -18,6 +18,8 @@ struct HeaderPanel {
     var right = target.mode == .dryRun ? "dry-run" : "auto"
     if target.readonly { right += " read-only" }
     if target.isDemo { right = "DEMO (\(model.demoMode ?? "healthy")) " + right }
+    // --insecure stays in sight for as long as it is in force, as the check warns every run.
+    if target.certificateUnchecked { right = "TLS UNCHECKED " + right }
     let fixed = "  \(glyphs.arrow) \(target.unit)   \(service)   \(right) "
     // What gives way on a narrow screen: first the title, then the URI's end.
     var title = " websocket-health-check  "
