@@ -47,7 +47,9 @@ struct CheckCommand: ParsableCommand {
       return .ourError
     }
     for warning in target.warnings { Console.print(ConsoleLine(.warning, warning)) }
-    let cycle = CheckCycle(settings: target.settings, serviceManager: Systemctl()) {
+    let cycle = CheckCycle(
+      settings: target.settings, serviceManager: Systemctl(restartTimeout: target.settings.restartTimeout)
+    ) {
       probe.runToEnd()
     }
     return cycle.run(emit: Console.print).exitStatus

@@ -15,6 +15,15 @@ struct TargetOptions: ParsableArguments {
   @Option(help: Self.help("threshold")) var threshold: Int?
   @Option(help: Self.help("log-file")) var logFile: String?
   @Flag(help: Self.help("dry-run")) var dryRun = false
+  @Option(help: Self.help("restart-mode")) var restartMode: String?
+  @Option(help: Self.help("approval-timeout")) var approvalTimeout: String?
+  @Option(help: Self.help("approval-fallback")) var approvalFallback: String?
+  @Option(help: Self.help("notify-command")) var notifyCommand: String?
+  @Option(help: Self.help("max-restarts")) var maxRestarts: Int?
+  @Option(help: Self.help("within")) var within: String?
+  @Option(help: Self.help("rearm-after")) var rearmAfter: String?
+  @Option(help: Self.help("rearm-max")) var rearmMax: String?
+  @Option(help: Self.help("restart-timeout")) var restartTimeout: String?
   @Option(help: Self.help("timeout")) var timeout: Double?
   @Flag(help: Self.help("ping")) var ping = false
   @Option(help: Self.help("send")) var send: String?
@@ -49,7 +58,11 @@ struct TargetOptions: ParsableArguments {
   var given: [(name: String, text: String)] {
     var given: [(String, String?)] = [
       ("state-file", stateFile), ("threshold", threshold.map(String.init)), ("log-file", logFile),
-      ("dry-run", dryRun ? "true" : nil), ("timeout", timeout.map { "\($0)" }), ("ping", ping ? "true" : nil),
+      ("dry-run", dryRun ? "true" : nil), ("restart-mode", restartMode), ("approval-timeout", approvalTimeout),
+      ("approval-fallback", approvalFallback), ("notify-command", notifyCommand),
+      ("max-restarts", maxRestarts.map(String.init)), ("within", within), ("rearm-after", rearmAfter),
+      ("rearm-max", rearmMax), ("restart-timeout", restartTimeout),
+      ("timeout", timeout.map { "\($0)" }), ("ping", ping ? "true" : nil),
       ("send", send), ("send-file", sendFile), ("expect", expect), ("openems", openems ? "true" : nil),
     ]
     given += header.map { ("header", $0) }

@@ -21,9 +21,10 @@ struct WebSocketHealthCheck: ParsableCommand {
         1  our own error (argument, state or log file, systemctl): no restart
         2  the command line itself is wrong (unknown option, missing value)
         3  the threshold was reached but `systemctl restart` failed
+        4  approve or reject found no pending restart request
       """,
     version: "0.1.0",
-    subcommands: [CheckCommand.self, DashboardCommand.self, DemoCommand.self],
+    subcommands: [CheckCommand.self, ApproveCommand.self, RejectCommand.self, DashboardCommand.self, DemoCommand.self],
     defaultSubcommand: CheckCommand.self
   )
 

@@ -13,6 +13,8 @@ enum DashboardAction: Equatable, Sendable {
   case runCheck
   case dryRunRestart
   case restart
+  case approve
+  case reject
   case demo(String)
 }
 
@@ -30,6 +32,15 @@ enum DashboardInput {
       }
       model.status = .init(text: "restart cancelled; nothing was done", tone: .plain)
       return nil
+    case .confirmApproval:
+      model.overlay = .none
+      switch key {
+      case .character("y"), .character("Y"): return .approve
+      case .character("n"), .character("N"): return .reject
+      default:
+        model.status = .init(text: "the restart request stays pending; A decides", tone: .plain)
+        return nil
+      }
     case .none:
       break
     }
@@ -47,6 +58,18 @@ enum DashboardInput {
       return .runCheck
     case .character("d"):
       return .dryRunRestart
+    case .character("A"):
+      guard let pending = model.pendingRestart else {
+        model.status = .init(text: "no restart is awaiting approval", tone: .plain)
+        return nil
+      }
+      if model.target.readonly {
+        model.status = .init(
+          text: "read-only dashboard (--readonly): approve with: \(model.target.settings.approveCommand)",
+          tone: .warning)
+        return nil
+      }
+      model.overlay = .confirmApproval(pending, command: model.target.restartCommand)
     case .character("R"):
       if model.target.readonly {
         model.status = .init(text: "read-only dashboard (--readonly): restart is not offered", tone: .warning)

@@ -39,6 +39,8 @@ struct DashboardModel: Sendable {
     case help
     /// Restart asked for; shows the exact command and waits for y / Esc.
     case confirmRestart(command: String)
+    /// A pending restart request: y approves (restarts), n rejects, Esc leaves it pending.
+    case confirmApproval(PendingRestart, command: String)
   }
 
   var target: Target
@@ -59,6 +61,8 @@ struct DashboardModel: Sendable {
   var checkRunning = false
   /// The demo service's current fault, shown in the header.
   var demoMode: String?
+  /// A restart waiting for a person's yes (`--restart-mode approve`), from the restart record.
+  var pendingRestart: PendingRestart?
 
   init(target: Target) {
     self.target = target

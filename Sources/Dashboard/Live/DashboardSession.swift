@@ -147,10 +147,9 @@ final class DashboardSession {
 
   private func perform(_ action: DashboardAction, mailbox: SessionMailbox) {
     let cycle = CheckCycle(settings: settings, serviceManager: serviceManager) { [probe] in probe.runToEnd() }
+    let restarter = settings.restarter(serviceManager)
+    let requester = Requester(name: WhoAsked.name(), place: "dashboard")
     let unit = settings.unit
-    let log = settings.triggerLog
-    let serviceManager = self.serviceManager
-    let who = Self.whoAsked()
     switch action {
     case .quit:
       break
@@ -159,26 +158,32 @@ final class DashboardSession {
       model.status = nil
       DispatchQueue.global().async { mailbox.post(.checked(cycle.run())) }
     case .dryRunRestart:
-      let command = serviceManager.restartCommand(for: unit)
-      let count = model.failureCount.map(String.init) ?? "-"
       do {
-        try log.append(
-          "Dry run: Triggered restart! (fail count: \(count)) \(unit): manual dry run by \(who); would run: \(command)")
-        model.status = .init(text: "dry run logged; a restart would run: \(command)", tone: .plain)
+        try restarter.dryRun(count: model.failureCount, by: requester)
+        model.status = .init(
+          text: "dry run logged; a restart would run: \(serviceManager.restartCommand(for: unit))", tone: .plain)
       } catch {
         model.status = .init(text: "\(error)", tone: .failing)
       }
       refreshFiles()
-    case .restart:
-      model.status = .init(text: "restarting \(unit)…", tone: .warning)
+    case .restart, .approve, .reject:
+      guard let pid = model.service?.mainPID else {
+        model.status = .init(text: "systemd has not said the MainPID yet; nothing was done, try again", tone: .failing)
+        return
+      }
+      model.status = .init(text: action == .reject ? "rejecting…" : "restarting \(unit)…", tone: .warning)
+      let settings = settings
       DispatchQueue.global().async {
         do {
-          try log.append("Triggered restart! (manual, asked by \(who)) \(unit)")
-          try serviceManager.restart(unit)
-          mailbox.post(.message(.init(text: "\(unit) restarted (asked by \(who))", tone: .ok)))
+          let report =
+            switch action {
+            case .approve: try restarter.approve(pid: pid, by: requester)
+            case .reject: try restarter.reject(pid: pid, by: requester)
+            default: try restarter.restartNow(pid: pid, by: requester)
+            }
+          mailbox.post(.message(DashboardStatus.after(report, settings: settings)))
         } catch {
-          try? log.append("Restart failed! \(unit): \(error)")
-          mailbox.post(.message(.init(text: "\(error)", tone: .failing)))
+          mailbox.post(.message(.init(text: "\(error); nothing was restarted", tone: .failing)))
         }
       }
     case .demo(let name):
@@ -200,14 +205,7 @@ final class DashboardSession {
       model.latency.add(result, at: seconds())
     case .checked(let report):
       model.checkRunning = false
-      let line = report.lines.last { $0.kind != .info } ?? report.lines.last
-      let tone: CellStyle.Tone =
-        switch report.decision {
-        case .healthy?: .ok
-        case .trigger?: .warning
-        default: report.exitStatus == .completed ? .plain : .failing
-        }
-      model.status = .init(text: "check: " + (line.map { "\($0)" } ?? "done"), tone: tone)
+      model.status = DashboardStatus.after(report, settings: settings, prefix: "check")
       if let probe = report.probe { model.lastProbe = .init(time: LocalTimestamp.now(), result: probe) }
       refreshFiles()
     case .service(let status, let error, let next):
@@ -218,9 +216,7 @@ final class DashboardSession {
     case .timerDue(let seconds):
       model.nextTimerCheck = seconds
     case .timerRan(let report):
-      if let line = report.lines.last(where: { $0.kind != .info }) ?? report.lines.last {
-        model.status = .init(text: "timer: \(line)", tone: report.decision == .healthy ? .ok : .warning)
-      }
+      model.status = DashboardStatus.after(report, settings: settings, prefix: "timer")
       refreshFiles()
     case .message(let message):
       model.status = message
@@ -235,14 +231,17 @@ final class DashboardSession {
   @discardableResult
   private func refreshFiles() -> Bool {
     let before = (model.state, model.stateError)
+    let pendingBefore = model.pendingRestart
     do {
       model.state = try settings.stateStore.peek()
+      model.pendingRestart = try settings.stateStore.peekRecord().record?.pending
       model.stateError = nil
     } catch {
       model.stateError = "\(error)"
     }
     var info = stat()
-    let stateChanged = before.0 != model.state || before.1 != model.stateError
+    let stateChanged =
+      before.0 != model.state || before.1 != model.stateError || pendingBefore != model.pendingRestart
     guard stat(settings.triggerLog.path, &info) == 0 else {
       defer { logIdentity = nil }
       model.logLines = []
@@ -266,13 +265,5 @@ final class DashboardSession {
   private func seconds() -> Double {
     let elapsed = ContinuousClock.now - started
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-  }
-
-  /// Who pressed the key: the user behind sudo, else the login name.
-  static func whoAsked() -> String {
-    if let user = getenv("SUDO_USER") { return String(cString: user) }
-    if let login = getlogin() { return String(cString: login) }
-    if let entry = getpwuid(geteuid()) { return String(cString: entry.pointee.pw_name) }
-    return "uid \(geteuid())"
   }
 }

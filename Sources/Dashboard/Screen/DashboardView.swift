@@ -51,6 +51,13 @@ struct DashboardView {
     case .help: OverlayBox.help(for: model).draw(into: &grid, glyphs: glyphs)
     case .confirmRestart(let command):
       OverlayBox.confirmRestart(unit: model.target.unit, command: command).draw(into: &grid, glyphs: glyphs)
+    case .confirmApproval(let pending, let command):
+      OverlayBox.confirmApproval(unit: model.target.unit, pending: pending, command: command)
+        .draw(into: &grid, glyphs: glyphs)
+    }
+    // Over everything, overlays included: a restart waits for a person.
+    if let pending = model.pendingRestart {
+      ApprovalBanner(pending: pending, readonly: model.target.readonly).draw(into: &grid, row: 1)
     }
     return grid
   }

@@ -5,13 +5,37 @@ public struct CheckSettings: Sendable {
   public var watchdog: Watchdog
   public var stateStore: StateStore
   public var triggerLog: TriggerLog
+  public var policy: RestartPolicy
+  public var notifier: Notifier?
+  /// `systemctl restart`'s deadline. Default: 90 s, systemd's own default stop+start budget.
+  public var restartTimeout: Duration
+  /// What a person pastes to approve or reject a pending restart of this target.
+  public var approveCommand: String
+  public var rejectCommand: String
 
-  public init(uri: WebSocketURI, unit: UnitName, watchdog: Watchdog, stateStore: StateStore, triggerLog: TriggerLog) {
+  public init(
+    uri: WebSocketURI, unit: UnitName, watchdog: Watchdog, stateStore: StateStore, triggerLog: TriggerLog,
+    policy: RestartPolicy? = nil, notifier: Notifier? = nil, restartTimeout: Duration = .seconds(90),
+    approveCommand: String? = nil, rejectCommand: String? = nil
+  ) {
     self.uri = uri
     self.unit = unit
     self.watchdog = watchdog
     self.stateStore = stateStore
     self.triggerLog = triggerLog
+    self.policy = policy ?? RestartPolicy(mode: watchdog.mode)
+    self.notifier = notifier
+    self.restartTimeout = restartTimeout
+    let target = "\(uri) \(unit) --state-file \(stateStore.path)"
+    self.approveCommand = approveCommand ?? "websocket-health-check approve \(target)"
+    self.rejectCommand = rejectCommand ?? "websocket-health-check reject \(target)"
+  }
+
+  /// The one owner of restarts for this target.
+  public func restarter(_ serviceManager: any ServiceManager) -> Restarter {
+    Restarter(
+      unit: unit, watchdog: watchdog, policy: policy, stateStore: stateStore, triggerLog: triggerLog,
+      serviceManager: serviceManager, notifier: notifier)
   }
 }
 
@@ -19,12 +43,15 @@ public struct CheckSettings: Sendable {
 public struct CheckReport: Sendable {
   public var status: ServiceStatus?
   public var probe: ProbeResult?
+  /// The reference's decision (adjusted where a re-arm counted a failure).
   public var decision: WatchdogDecision?
+  /// What the restart policy decided and how it was carried out.
+  public var restart: Restarter.Report?
   public var lines: [ConsoleLine] = []
   public var exitStatus: CheckExitStatus = .completed
 }
 
-/// One timer tick: ask systemd for the PID, probe, count under the lock, act.
+/// One timer tick: ask systemd for the PID, probe, then let the restart policy count and act.
 ///
 /// The same code runs for the timer, the dashboard's `p` key and a manual run, so what an
 /// operator tries by hand is what the timer does.
@@ -46,8 +73,7 @@ public struct CheckCycle: Sendable {
   /// Runs the check; `emit` receives each console line as it happens.
   public func run(emit: (ConsoleLine) -> Void = { _ in }) -> CheckReport {
     var report = CheckReport()
-    func say(_ kind: ConsoleLine.Kind, _ text: String) {
-      let line = ConsoleLine(kind, text)
+    func say(_ line: ConsoleLine) {
       report.lines.append(line)
       emit(line)
     }
@@ -59,7 +85,7 @@ public struct CheckCycle: Sendable {
       try settings.triggerLog.prepare()
       report.status = try serviceManager.status(of: unit)
     } catch {
-      say(.error, "\(error)")
+      say(ConsoleLine(.error, "\(error)"))
       report.exitStatus = .ourError
       return report
     }
@@ -68,63 +94,116 @@ public struct CheckCycle: Sendable {
     let result = probe()
     report.probe = result
 
-    let step: Watchdog.Step
+    let carried: Restarter.Report
     do {
-      step = try settings.stateStore.withLock { content, write in
-        if content.isGarbage, case .other(let text) = content {
-          say(
-            .warning,
-            "state file \(settings.stateStore.path) held \"\(Self.printable(text))\", not <pid>:<count>; starting disarmed"
-          )
-        }
-        let step = settings.watchdog.decide(stored: content.counter, pid: pid, probeSucceeded: result.isHealthy)
-        if case .trigger(let mode, let count, _) = step.decision {
-          // Logged before the state moves on: if the log cannot be written, the counter
-          // stays and the next tick tries again, rather than a restart nobody can trace.
-          let prefix = mode == .dryRun ? "Dry run: Triggered restart!" : "Triggered restart!"
-          try settings.triggerLog.append("\(prefix) (fail count: \(count)) \(unit): \(result.summary)")
-        }
-        if let counter = step.write { try write(counter) }
-        return step
-      }
+      carried = try settings.restarter(serviceManager).check(pid: pid, probe: result)
     } catch {
-      say(.error, "\(error); nothing was restarted")
+      say(ConsoleLine(.error, "\(error); nothing was restarted"))
       report.exitStatus = .ourError
       return report
     }
-    report.decision = step.decision
-
-    switch step.decision {
-    case .healthy:
-      say(.info, "WebSocket healthy\(result.details)")
-    case .notArmed:
-      say(
-        .watchdog,
-        "WebSocket not working, but connection never succeeded for PID \(pid); not counting: \(result.summary)")
-    case .counted(let count, let threshold):
-      say(.watchdog, "WebSocket not working! (\(count)/\(threshold)): \(result.summary)")
-    case .trigger(let mode, let count, let threshold):
-      say(.watchdog, "WebSocket not working! (\(count)/\(threshold)): \(result.summary)")
-      switch mode {
-      case .dryRun:
-        say(.watchdog, "Dry run: Triggered restart! (fail count: \(count)); \(unit) was not restarted")
-      case .auto:
-        say(.watchdog, "Triggered restart! Restarting \(unit)")
-        do {
-          try serviceManager.restart(unit)
-          say(.info, "\(unit) restarted; the watchdog re-arms when its WebSocket answers")
-        } catch {
-          say(.error, "\(error)")
-          report.exitStatus = .restartFailed
-          try? settings.triggerLog.append("Restart failed! \(unit): \(error)")
-        }
-      }
-    }
+    report.restart = carried
+    report.decision = carried.decision.watchdog
+    let rendering = RestartConsole(settings: settings, pid: pid, probe: result)
+    for line in rendering.lines(for: carried) { say(line) }
+    if case .failed = carried.restart { report.exitStatus = .restartFailed }
     return report
   }
+}
 
-  /// Garbage from a state file, safe to print on one line.
-  private static func printable(_ text: String) -> String {
-    String(text.prefix(40).map { $0.isASCII && !$0.isNewline && ($0.asciiValue! >= 32) ? $0 : "?" })
+/// A check's or a person's decision as console lines (the journal, under systemd): the
+/// reference's words where it has them, ours after them; lines a person must act on are
+/// marked urgent, which the journal reads as warning priority.
+public struct RestartConsole: Sendable {
+  public let settings: CheckSettings
+  public let pid: Int
+  public let probe: ProbeResult?
+
+  public init(settings: CheckSettings, pid: Int, probe: ProbeResult?) {
+    self.settings = settings
+    self.pid = pid
+    self.probe = probe
+  }
+
+  public func lines(for report: Restarter.Report) -> [ConsoleLine] {
+    var lines = report.warnings.map { ConsoleLine(.warning, $0) }
+    let unit = settings.unit
+    let decision = report.decision
+    let summary = probe?.summary ?? ""
+    switch decision.watchdog {
+    case .healthy?:
+      lines.append(ConsoleLine(.info, "WebSocket healthy\(probe?.details ?? "")"))
+    case .notArmed?:
+      if case .awaitingApproval = decision.outcome {
+        lines.append(ConsoleLine(.watchdog, "WebSocket not working: \(summary)"))
+      } else {
+        lines.append(
+          ConsoleLine(
+            .watchdog,
+            "WebSocket not working, but connection never succeeded for PID \(pid); not counting: \(summary)"))
+      }
+    case .counted(let count, let threshold)?, .trigger(_, let count, let threshold)?:
+      lines.append(ConsoleLine(.watchdog, "WebSocket not working! (\(count)/\(threshold)): \(summary)"))
+    case nil:
+      break
+    }
+    // What the log got that is not the outcome's own line: withdrawals, expiry, re-arms.
+    for entry in decision.entries {
+      switch entry {
+      case .withdrawn, .expired, .rearmed, .rejected, .approved:
+        lines.append(ConsoleLine(.watchdog, entry.description, urgent: true))
+      default:
+        break
+      }
+    }
+    switch decision.outcome {
+    case .none, .manualDryRun:
+      break
+    case .dryRun(let count):
+      lines.append(
+        ConsoleLine(.watchdog, "Dry run: Triggered restart! (fail count: \(count)); \(unit) was not restarted"))
+    case .awaitingApproval(let pending, let isNew):
+      let what =
+        isNew
+        ? "Restart awaiting approval (fail count: \(pending.count)): \(unit) was not restarted."
+        : "Restart of \(unit) still awaiting approval (asked \(pending.wallTime), fail count: \(pending.count))."
+      lines.append(
+        ConsoleLine(
+          .watchdog, "\(what) To restart it: \(settings.approveCommand)   To refuse: \(settings.rejectCommand)",
+          urgent: true))
+    case .budgetExhausted(let budget, let freesIn):
+      lines.append(
+        ConsoleLine(
+          .watchdog,
+          "Restart budget exhausted (\(budget.maximum) within \(DurationSyntax.text(budget.window))): \(unit) was not "
+            + "restarted; the next restart is possible in \(DurationSyntax.text(freesIn))", urgent: true))
+    case .restart(let cause):
+      let why =
+        switch cause {
+        case .threshold: "Triggered restart! Restarting \(unit)"
+        case .approved(_, let by): "Restart approved by \(by): restarting \(unit)"
+        case .manual(let by): "Restart asked by \(by): restarting \(unit)"
+        case .fallback: "Approval timed out: restarting \(unit) as in auto mode"
+        }
+      lines.append(ConsoleLine(.watchdog, why))
+    case .nothingToDecide(let last):
+      let history = last.map { "; the last request was \($0)" } ?? ""
+      lines.append(ConsoleLine(.error, "no restart of \(unit) is awaiting approval\(history); nothing was restarted"))
+    case .rejected(let pending):
+      lines.append(
+        ConsoleLine(
+          .info,
+          "restart of \(unit) rejected (asked \(pending.wallTime), fail count: \(pending.count)); nothing restarted"))
+    }
+    switch report.restart {
+    case .done?:
+      lines.append(ConsoleLine(.info, "\(unit) restarted; the watchdog re-arms when its WebSocket answers"))
+    case .failed(let error)?:
+      lines.append(ConsoleLine(.error, error))
+    case nil:
+      break
+    }
+    lines += report.notifyFailures.map { ConsoleLine(.warning, "\($0); the decision stands") }
+    return lines
   }
 }

@@ -11,10 +11,14 @@ public struct ConsoleLine: Sendable, Equatable, CustomStringConvertible {
 
   public var kind: Kind
   public var text: String
+  /// A person should act on it (a restart awaits approval, a request was withdrawn): the
+  /// journal gets it at warning priority, so `journalctl -p warning` shows it.
+  public var urgent: Bool
 
-  public init(_ kind: Kind, _ text: String) {
+  public init(_ kind: Kind, _ text: String, urgent: Bool = false) {
     self.kind = kind
     self.text = text
+    self.urgent = urgent
   }
 
   public var description: String { "[\(kind.rawValue)] \(text)" }
@@ -31,4 +35,6 @@ public enum CheckExitStatus: Int32, Sendable {
   case usage = 2
   /// The threshold was reached but `systemctl restart` failed or did not finish in time.
   case restartFailed = 3
+  /// `approve` or `reject` found no pending restart request.
+  case nothingToDecide = 4
 }

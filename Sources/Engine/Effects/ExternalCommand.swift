@@ -9,6 +9,14 @@
 struct ExternalCommand: Sendable {
   let arguments: [String]
   let timeout: Duration
+  /// `NAME=value` entries added to this process's environment for the program.
+  var environment: [String] = []
+
+  init(arguments: [String], timeout: Duration, environment: [String] = []) {
+    self.arguments = arguments
+    self.timeout = timeout
+    self.environment = environment
+  }
 
   struct Output: Sendable {
     /// The exit status; `nil` when killed by a signal or by our deadline.
@@ -41,7 +49,19 @@ struct ExternalCommand: Sendable {
     let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0
-    let spawnError = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+    // This process's environment, with `environment`'s entries replacing any of the same name.
+    let owned: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) }
+    defer { for pointer in owned { free(pointer) } }
+    let names = Set(environment.map { String($0.prefix { $0 != "=" }) })
+    var entries: [UnsafeMutablePointer<CChar>?] = []
+    var cursor = environ
+    while let variable = cursor.pointee {
+      if !names.contains(String(String(cString: variable).prefix { $0 != "=" })) { entries.append(variable) }
+      cursor += 1
+    }
+    entries += owned
+    entries.append(nil)
+    let spawnError = posix_spawnp(&pid, arguments[0], &actions, nil, argv, entries)
     close(outputPipe[1])
     close(errorPipe[1])
     guard spawnError == 0 else {

@@ -75,6 +75,51 @@ public struct StateStore: Sendable {
     return try read(in: fd)
   }
 
+  /// The restart record beside the state file (`failcount.policy`): what the reference does
+  /// not know (a pending request, restarts done, the re-arm schedule).
+  public var recordPath: String { path + ".policy" }
+  private var recordName: String { name + ".policy" }
+
+  /// What the record file held.
+  public enum RecordContent: Sendable, Equatable {
+    case missing
+    case record(RestartRecord)
+    /// Not a record: read as empty, with a warning.
+    case garbage(String)
+
+    public var record: RestartRecord? {
+      if case .record(let record) = self { return record }
+      return nil
+    }
+  }
+
+  /// Reads the record without locking: for displays only, never to decide.
+  public func peekRecord() throws(StateFileError) -> RecordContent {
+    let fd = try openDirectory()
+    defer { close(fd) }
+    return try readRecord(in: fd)
+  }
+
+  /// Writes what a decision under the lock changed.
+  public struct Writer {
+    public let counter: (FailureCounter) throws(StateFileError) -> Void
+    public let record: (RestartRecord) throws(StateFileError) -> Void
+  }
+
+  /// Runs `body` with the directory locked, given the state file and the restart record.
+  public func withLock<T>(_ body: (Content, RecordContent, Writer) throws -> T) throws -> T {
+    let fd = try openDirectory()
+    defer { close(fd) }
+    try lock(fd)
+    defer { flock(fd, LOCK_UN) }
+    let content = try read(in: fd)
+    let record = try readRecord(in: fd)
+    let writer = Writer(
+      counter: { counter throws(StateFileError) in try write(counter.fileText, in: fd) },
+      record: { record throws(StateFileError) in try write(record.fileText, to: recordName, in: fd) })
+    return try body(content, record, writer)
+  }
+
   /// Runs `body` with the directory locked: read, decide, write, with no one in between.
   /// - Throws: `StateFileError`, or whatever `body` throws.
   public func withLock<T>(
@@ -145,41 +190,66 @@ public struct StateStore: Sendable {
   }
 
   private func read(in directoryFD: Int32) throws(StateFileError) -> Content {
-    let fd = openat(directoryFD, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    // A real state file is a few bytes; read a little more to tell a garbage file.
+    guard let text = try readFile(name, shownAs: path, limit: 64, in: directoryFD) else { return .missing }
+    if let counter = FailureCounter(fileText: text) { return .counter(counter) }
+    return .other(text)
+  }
+
+  private func readRecord(in directoryFD: Int32) throws(StateFileError) -> RecordContent {
+    // A record is a few hundred bytes; 64 kB tells garbage without reading a huge file.
+    guard let text = try readFile(recordName, shownAs: recordPath, limit: 65536, in: directoryFD) else {
+      return .missing
+    }
+    if let record = RestartRecord(fileText: text) { return .record(record) }
+    return .garbage(text)
+  }
+
+  /// A file of the state directory, at most `limit` bytes of it; `nil` when it is missing.
+  private func readFile(_ file: String, shownAs shown: String, limit: Int, in directoryFD: Int32) throws(StateFileError)
+    -> String?
+  {
+    let fd = openat(directoryFD, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
     if fd < 0 {
       switch errno {
-      case ENOENT: return .missing
+      case ENOENT: return nil
       case ELOOP:
         throw StateFileError(
-          "state file \(path) is a symbolic link; refusing to follow it (it could make root overwrite another file). Remove it: rm \(path)"
+          "state file \(shown) is a symbolic link; refusing to follow it (it could make root overwrite another file). Remove it: rm \(shown)"
         )
       default:
-        throw StateFileError("cannot read state file \(path): \(errnoText())")
+        throw StateFileError("cannot read state file \(shown): \(errnoText())")
       }
     }
     defer { close(fd) }
     var info = stat()
     fstat(fd, &info)
     guard (info.st_mode & S_IFMT) == S_IFREG else {
-      throw StateFileError("state file \(path) is not a regular file; remove it or choose another --state-file")
+      throw StateFileError("state file \(shown) is not a regular file; remove it or choose another --state-file")
     }
     guard Self.trusted(owner: info.st_uid) else {
       throw StateFileError(
-        "state file \(path) belongs to uid \(info.st_uid), not to this user or root; remove it or choose another --state-file"
+        "state file \(shown) belongs to uid \(info.st_uid), not to this user or root; remove it or choose another --state-file"
       )
     }
-    // A real state file is a few bytes; read a little more to tell a garbage file.
-    var buffer = [UInt8](repeating: 0, count: 64)
-    let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-    guard count >= 0 else {
-      throw StateFileError("cannot read state file \(path): \(errnoText())")
+    var buffer = [UInt8](repeating: 0, count: limit)
+    var count = 0
+    while count < limit {
+      let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, limit - count) }
+      if got < 0 && errno == EINTR { continue }
+      guard got >= 0 else { throw StateFileError("cannot read state file \(shown): \(errnoText())") }
+      if got == 0 { break }
+      count += got
     }
-    let text = String(decoding: buffer[..<count], as: UTF8.self)
-    if let counter = FailureCounter(fileText: text) { return .counter(counter) }
-    return .other(text)
+    return String(decoding: buffer[..<count], as: UTF8.self)
   }
 
   private func write(_ text: String, in directoryFD: Int32) throws(StateFileError) {
+    try write(text, to: name, in: directoryFD)
+  }
+
+  private func write(_ text: String, to name: String, in directoryFD: Int32) throws(StateFileError) {
+    let path = "\(directory)/\(name)"
     let temporary = ".\(name).\(getpid()).tmp"
     unlinkat(directoryFD, temporary, 0)  // left by a crashed run with our PID, if any
     let fd = openat(directoryFD, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)

@@ -40,6 +40,14 @@ public struct TargetDraft: Sendable, Equatable {
   public var headerFile: String?
   public var subprotocol: String?
   public var origin: String?
+  public var approvalTimeout: Duration?
+  public var approvalFallbackRestarts: Bool?
+  public var notifyCommand: String?
+  public var maxRestarts: Int?
+  public var within: Duration?
+  public var rearmAfter: Duration?
+  public var rearmMax: Duration?
+  public var restartTimeout: Duration?
   /// The config file the rest comes from, if any; its values lose to the ones set here.
   public var configFile: String?
 
@@ -66,6 +74,14 @@ public struct TargetDraft: Sendable, Equatable {
     merged.headerFile = headerFile ?? lower.headerFile
     merged.subprotocol = subprotocol ?? lower.subprotocol
     merged.origin = origin ?? lower.origin
+    merged.approvalTimeout = approvalTimeout ?? lower.approvalTimeout
+    merged.approvalFallbackRestarts = approvalFallbackRestarts ?? lower.approvalFallbackRestarts
+    merged.notifyCommand = notifyCommand ?? lower.notifyCommand
+    merged.maxRestarts = maxRestarts ?? lower.maxRestarts
+    merged.within = within ?? lower.within
+    merged.rearmAfter = rearmAfter ?? lower.rearmAfter
+    merged.rearmMax = rearmMax ?? lower.rearmMax
+    merged.restartTimeout = restartTimeout ?? lower.restartTimeout
     let names = Set(headers.map { Self.headerName($0) })
     merged.headers = lower.headers.filter { !names.contains(Self.headerName($0)) } + headers
     return merged
@@ -127,11 +143,29 @@ public struct TargetDraft: Sendable, Equatable {
       throw ConfigurationError("no service given\(from): name the unit to restart, e.g. openems.service")
     }
     let uri = try WebSocketURI(parsing: uriText)
+    let unit = try UnitName(validating: unitText)
+    let mode = draft.mode ?? .auto
+    let stateStore = try StateStore(path: draft.stateFile ?? Self.defaultStateFile)
+    // What a person pastes: the same target, found the way this run found it.
+    let target =
+      configFile.map { "--config \($0)" + (stateFile.map { " --state-file \($0)" } ?? "") }
+      ?? "\(uriText) \(unitText) --state-file \(stateStore.path)"
     let settings = CheckSettings(
-      uri: uri, unit: try UnitName(validating: unitText),
-      watchdog: try Watchdog(threshold: draft.threshold ?? Self.defaultThreshold, mode: draft.mode ?? .auto),
-      stateStore: try StateStore(path: draft.stateFile ?? Self.defaultStateFile),
-      triggerLog: try TriggerLog(path: draft.logFile ?? Self.defaultLogFile))
+      uri: uri, unit: unit,
+      watchdog: try Watchdog(threshold: draft.threshold ?? Self.defaultThreshold, mode: mode),
+      stateStore: stateStore,
+      triggerLog: try TriggerLog(path: draft.logFile ?? Self.defaultLogFile),
+      policy: try draft.restartPolicy(mode: mode),
+      notifier: try draft.notifyCommand.map { command throws(ConfigurationError) in
+        guard command.hasPrefix("/") else {
+          throw ConfigurationError(
+            "--notify-command '\(command)' is not an absolute path; name the program, e.g. /usr/local/bin/page-oncall")
+        }
+        return Notifier(command: command, uri: uriText)
+      },
+      restartTimeout: try draft.checkedRestartTimeout(),
+      approveCommand: "websocket-health-check approve \(target)",
+      rejectCommand: "websocket-health-check reject \(target)")
     let options = try draft.probeOptions(for: uri)
     var warnings: [String] = []
     if options.insecure {
@@ -140,6 +174,45 @@ public struct TargetDraft: Sendable, Equatable {
           + "could answer for it. Trust its certificate with --ca-file instead.")
     }
     return ResolvedTarget(settings: settings, probeOptions: options, warnings: warnings)
+  }
+
+  private func restartPolicy(mode: RestartMode) throws(ConfigurationError) -> RestartPolicy {
+    var budget: RestartBudget?
+    switch (maxRestarts, within) {
+    case (let maximum?, let window?): budget = try RestartBudget(maximum: maximum, window: window)
+    case (nil, nil): budget = nil
+    case (_?, nil): throw ConfigurationError("--max-restarts needs --within: the window it counts in, e.g. --within 1h")
+    case (nil, _?): throw ConfigurationError("--within needs --max-restarts: how many restarts the window allows")
+    }
+    if approvalTimeout != nil || approvalFallbackRestarts != nil, mode != .approve {
+      throw ConfigurationError("--approval-timeout and --approval-fallback apply to --restart-mode approve only")
+    }
+    if let approvalTimeout, approvalTimeout <= .zero {
+      throw ConfigurationError("--approval-timeout must be longer than 0, e.g. 30m")
+    }
+    if approvalFallbackRestarts == true, approvalTimeout == nil {
+      throw ConfigurationError("--approval-fallback auto needs --approval-timeout: how long to wait for a person")
+    }
+    if rearmMax != nil, rearmAfter == nil {
+      throw ConfigurationError("--rearm-max needs --rearm-after: the first wait before re-arming")
+    }
+    let maximum = rearmMax ?? .seconds(300)
+    if let rearmAfter, rearmAfter > maximum {
+      throw ConfigurationError(
+        "--rearm-after \(DurationSyntax.text(rearmAfter)) is longer than --rearm-max \(DurationSyntax.text(maximum)); raise --rearm-max"
+      )
+    }
+    return RestartPolicy(
+      mode: mode, budget: budget, rearmAfter: rearmAfter, rearmMaximum: maximum, approvalTimeout: approvalTimeout,
+      approvalFallbackRestarts: approvalFallbackRestarts ?? false)
+  }
+
+  private func checkedRestartTimeout() throws(ConfigurationError) -> Duration {
+    let timeout = restartTimeout ?? .seconds(90)
+    guard timeout >= .seconds(1), timeout <= .seconds(3600) else {
+      throw ConfigurationError("--restart-timeout \(DurationSyntax.text(timeout)) is not between 1s and 1h")
+    }
+    return timeout
   }
 
   private func probeOptions(for uri: WebSocketURI) throws(ConfigurationError) -> ProbeOptions {

@@ -75,18 +75,56 @@ public struct TargetSetting: Sendable {
     ) { draft, text in draft.logFile = text },
     TargetSetting(
       name: "mode", kind: .value, places: .configFile, valueName: "mode",
-      help: "auto restarts; dry-run only logs what it would do."
-    ) { draft, text throws(ConfigurationError) in
-      guard let mode = RestartMode(rawValue: text) else {
-        throw ConfigurationError(
-          "mode '\(text)' is not one of: \(RestartMode.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
-      draft.mode = mode
-    },
+      help: "auto restarts; dry-run only logs what it would do; approve waits for a person."
+    ) { draft, text throws(ConfigurationError) in draft.mode = try restartMode(text, "mode") },
+    TargetSetting(
+      name: "restart-mode", kind: .value, places: .commandLine, valueName: "mode",
+      help: "At the threshold: auto restarts, dry-run only logs, approve waits for a person's yes. (default: auto)"
+    ) { draft, text throws(ConfigurationError) in draft.mode = try restartMode(text, "--restart-mode") },
     TargetSetting(
       name: "dry-run", kind: .flag, places: .commandLine, valueName: "",
-      help: "Log what would happen, never restart."
+      help: "Log what would happen, never restart (the same as --restart-mode dry-run)."
     ) { draft, _ in draft.mode = .dryRun },
+    TargetSetting(
+      name: "approval-timeout", kind: .value, places: .both, valueName: "duration",
+      help: "With approve: a request nobody answers this long expires (e.g. 30m). (default: never)"
+    ) { draft, text throws(ConfigurationError) in draft.approvalTimeout = try duration(text, "approval-timeout") },
+    TargetSetting(
+      name: "approval-fallback", kind: .value, places: .both, valueName: "what",
+      help: "Past --approval-timeout: expire (nothing restarts) or auto (restart as auto mode would). (default: expire)"
+    ) { draft, text throws(ConfigurationError) in
+      guard text == "expire" || text == "auto" else {
+        throw ConfigurationError("approval-fallback '\(text)' is not expire or auto")
+      }
+      draft.approvalFallbackRestarts = text == "auto"
+    },
+    TargetSetting(
+      name: "notify-command", kind: .value, places: .both, valueName: "path",
+      help: "Run this program (no shell) for each restart request, approval, rejection, withdrawal, expiry."
+    ) { draft, text in draft.notifyCommand = text },
+    TargetSetting(
+      name: "max-restarts", kind: .value, places: .both, valueName: "n",
+      help: "Restart at most this many times within --within; past it, log once and wait. (default: no limit)"
+    ) { draft, text throws(ConfigurationError) in
+      guard let number = Int(text) else { throw ConfigurationError("max-restarts '\(text)' is not a whole number") }
+      draft.maxRestarts = number
+    },
+    TargetSetting(
+      name: "within", kind: .value, places: .both, valueName: "duration",
+      help: "The window --max-restarts counts in (e.g. 1h)."
+    ) { draft, text throws(ConfigurationError) in draft.within = try duration(text, "within") },
+    TargetSetting(
+      name: "rearm-after", kind: .value, places: .both, valueName: "duration",
+      help: "Arm again a service still failing this long after its restart; each re-arm waits twice as long."
+    ) { draft, text throws(ConfigurationError) in draft.rearmAfter = try duration(text, "rearm-after") },
+    TargetSetting(
+      name: "rearm-max", kind: .value, places: .both, valueName: "duration",
+      help: "The longest wait between re-arms. (default: 5m)"
+    ) { draft, text throws(ConfigurationError) in draft.rearmMax = try duration(text, "rearm-max") },
+    TargetSetting(
+      name: "restart-timeout", kind: .value, places: .both, valueName: "duration",
+      help: "Give up waiting for systemctl restart after this long (exit 3). (default: 90s)"
+    ) { draft, text throws(ConfigurationError) in draft.restartTimeout = try duration(text, "restart-timeout") },
     TargetSetting(
       name: "timeout", kind: .value, places: .both, valueName: "seconds",
       help:
@@ -140,6 +178,21 @@ public struct TargetSetting: Sendable {
       help: "wss:// without checking the certificate (warns on every run); prefer --ca-file."
     ) { draft, text throws(ConfigurationError) in draft.insecure = try flag(text, "insecure") },
   ]
+
+  private static func restartMode(_ text: String, _ name: String) throws(ConfigurationError) -> RestartMode {
+    guard let mode = RestartMode(rawValue: text) else {
+      throw ConfigurationError(
+        "\(name) '\(text)' is not one of: \(RestartMode.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return mode
+  }
+
+  private static func duration(_ text: String, _ name: String) throws(ConfigurationError) -> Duration {
+    guard let duration = DurationSyntax.parse(text) else {
+      throw ConfigurationError("\(name) '\(text)' is not a duration; write it as 90s, 5m, 1h or 1h30m")
+    }
+    return duration
+  }
 
   /// A flag's value in a config file: yes/no, true/false, on/off, 1/0 (the command line gives "true").
   private static func flag(_ text: String, _ name: String) throws(ConfigurationError) -> Bool {

@@ -4,6 +4,8 @@ public enum RestartMode: String, Sendable, CaseIterable {
   case auto
   /// Log what would happen; restart nothing.
   case dryRun = "dry-run"
+  /// Restart only when a person approves (`approve`, the dashboard's `A`).
+  case approve
 }
 
 /// What one check decided, for the console, the log and the dashboard.

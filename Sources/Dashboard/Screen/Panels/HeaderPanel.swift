@@ -15,7 +15,7 @@ struct HeaderPanel {
     } else if model.serviceError != nil {
       service = "systemd: no answer"
     }
-    var right = target.mode == .dryRun ? "dry-run" : "auto"
+    var right = target.mode.rawValue
     if target.readonly { right += " read-only" }
     if target.isDemo { right = "DEMO (\(model.demoMode ?? "healthy")) " + right }
     // --insecure stays in sight for as long as it is in force, as the check warns every run.

@@ -5,6 +5,7 @@ struct KeyBar {
   var keys: [(key: String, label: String)] {
     var keys: [(String, String)] = [("p", "check now"), ("d", "dry-run restart")]
     if !model.target.readonly { keys.append(("R", "restart")) }
+    if model.pendingRestart != nil && !model.target.readonly { keys.insert(("A", "APPROVE?"), at: 0) }
     if model.target.isDemo { keys += [("h", "hang"), ("w", "wedge"), ("s", "slow"), ("x", "refuse"), ("n", "normal")] }
     keys += [("?", "help"), ("q", "quit")]
     return keys

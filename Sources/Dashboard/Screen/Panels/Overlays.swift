@@ -37,6 +37,7 @@ struct OverlayBox {
     ]
     if !model.target.readonly {
       lines.append("R        restart the service now (asks first, shows the command)")
+      lines.append("A        decide a pending restart request: y approve, n reject")
     }
     if model.target.isDemo {
       lines += [
@@ -54,6 +55,16 @@ struct OverlayBox {
       "only p and the timer count failures. Any key closes this help.",
     ]
     return OverlayBox(title: "help", lines: lines)
+  }
+
+  static func confirmApproval(unit: String, pending: PendingRestart, command: String) -> OverlayBox {
+    OverlayBox(
+      title: "approve the restart of \(unit)?",
+      lines: [
+        "Asked \(pending.wallTime.prefix(19)), fail count \(pending.count), MainPID \(pending.pid):",
+        "  \(pending.reason)", "", "y approves and runs:", "  \(command)", "",
+        "y  approve (restart)    n  reject    Esc  leave it pending",
+      ])
   }
 
   static func confirmRestart(unit: String, command: String) -> OverlayBox {

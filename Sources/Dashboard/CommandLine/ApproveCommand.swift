@@ -1,0 +1,80 @@
+import ArgumentParser
+import Engine
+
+/// `websocket-health-check approve …`: a person's yes to a restart the engine holds back.
+struct ApproveCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "approve",
+    abstract: "Restart the unit once, as the pending restart request (--restart-mode approve) asks.",
+    discussion: """
+      Finds the target as check does (--config FILE, or URI SERVICE --state-file PATH), and
+      restarts the unit only when a request is pending for its current MainPID. A request the
+      WebSocket withdrew by answering again, one for an older MainPID, or one already decided
+      restarts nothing and says so. The trigger log names who approved (SUDO_USER, else the
+      login name) and from where (cli).
+      Exit status: 0 restarted, 4 nothing to approve, 3 the restart failed, 1 our own error.
+      """
+  )
+
+  @OptionGroup var target: TargetOptions
+
+  func run() throws {
+    try PersonsDecision.run(target, approving: true)
+  }
+}
+
+/// `websocket-health-check reject …`: a person's no; nothing is restarted.
+struct RejectCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "reject",
+    abstract: "Refuse the pending restart request; nothing is restarted.",
+    discussion: """
+      Finds the target as check does. The trigger log names who rejected and from where (cli).
+      The watchdog stays disarmed for this MainPID until the WebSocket answers again.
+      Exit status: 0 rejected, 4 nothing to reject, 1 our own error.
+      """
+  )
+
+  @OptionGroup var target: TargetOptions
+
+  func run() throws {
+    try PersonsDecision.run(target, approving: false)
+  }
+}
+
+/// What `approve` and `reject` share: find the target and the MainPID, decide through the
+/// engine's one owner of restarts, say what happened.
+enum PersonsDecision {
+  static func run(_ options: TargetOptions, approving: Bool) throws {
+    let settings: CheckSettings
+    let status: ServiceStatus
+    let manager: Systemctl
+    do {
+      settings = try options.draft().resolved().settings
+      manager = Systemctl(restartTimeout: settings.restartTimeout)
+      try settings.stateStore.prepare()
+      try settings.triggerLog.prepare()
+      status = try manager.status(of: settings.unit)
+    } catch {
+      Console.print(ConsoleLine(.error, "\(error)"))
+      throw ExitCode(CheckExitStatus.ourError.rawValue)
+    }
+    let requester = Requester(name: WhoAsked.name(), place: "cli")
+    let report: Restarter.Report
+    do {
+      let restarter = settings.restarter(manager)
+      report =
+        approving
+        ? try restarter.approve(pid: status.mainPID, by: requester)
+        : try restarter.reject(pid: status.mainPID, by: requester)
+    } catch {
+      Console.print(ConsoleLine(.error, "\(error); nothing was restarted"))
+      throw ExitCode(CheckExitStatus.ourError.rawValue)
+    }
+    for line in RestartConsole(settings: settings, pid: status.mainPID, probe: nil).lines(for: report) {
+      Console.print(line)
+    }
+    if case .nothingToDecide = report.decision.outcome { throw ExitCode(CheckExitStatus.nothingToDecide.rawValue) }
+    if case .failed = report.restart { throw ExitCode(CheckExitStatus.restartFailed.rawValue) }
+  }
+}

@@ -1,0 +1,147 @@
+/// A restart that waits for a person's yes (`--restart-mode approve`).
+public struct PendingRestart: Sendable, Equatable {
+  /// When it was asked for, on the boot clock, and as people read it.
+  public var requestedAt: Moment
+  public var wallTime: String
+  /// The MainPID that failed; a new one means someone restarted the service since.
+  public var pid: Int
+  public var count: Int
+  /// The probe's reason, one line.
+  public var reason: String
+
+  public init(requestedAt: Moment, wallTime: String, pid: Int, count: Int, reason: String) {
+    self.requestedAt = requestedAt
+    self.wallTime = wallTime
+    self.pid = pid
+    self.count = count
+    self.reason = reason
+  }
+}
+
+/// How the last restart request ended, so that approving it again can say so.
+public struct RequestResolution: Sendable, Equatable, CustomStringConvertible {
+  public enum Kind: String, Sendable {
+    case approved, rejected, withdrawn, expired
+  }
+
+  public var kind: Kind
+  /// Who, or why: `alice (cli)`, `the WebSocket answered again`.
+  public var detail: String
+  public var wallTime: String
+
+  public init(kind: Kind, detail: String, wallTime: String) {
+    self.kind = kind
+    self.detail = detail
+    self.wallTime = wallTime
+  }
+
+  /// `withdrawn at 2026-11-26 20:11:02 (the WebSocket answered again)`
+  public var description: String { "\(kind.rawValue) at \(wallTime) (\(detail))" }
+}
+
+/// What the restart policy keeps between runs that the reference's `<pid>:<count>` file does
+/// not know: a pending request, the restarts done, the re-arm schedule. Lives beside the state
+/// file (`failcount.policy`), written under the same lock, the same atomic way.
+public struct RestartRecord: Sendable, Equatable {
+  /// The boot the moments below belong to; after a reboot they mean nothing and are dropped.
+  public var boot: String = ""
+  public var pending: PendingRestart?
+  public var lastResolution: RequestResolution?
+  /// Restarts done (not failed ones), oldest first: the budget counts them.
+  public var restarts: [Moment] = []
+  /// The budget's exhaustion was logged; logged again only after a restart.
+  public var budgetNoticeGiven = false
+  /// When a disarmed, still-failing service is armed again (`--rearm-after`), and the delay
+  /// that produced it (the next one doubles it).
+  public var rearmAt: Moment?
+  public var rearmDelay: Duration?
+  /// Since when probes have succeeded without a failure: after 10 min the backoff resets.
+  public var healthySince: Moment?
+
+  public init() {}
+
+  /// Most restarts kept: far above any sensible budget, so the file stays small.
+  static let historyLimit = 100
+
+  // MARK: The file's text
+
+  /// One `key<TAB>value…` line per field; unknown keys are skipped (a newer version's), so an
+  /// older binary reading a newer file keeps what it knows.
+  public var fileText: String {
+    var lines = [
+      "# websocket-health-check restart record (pending request, restarts, re-arm); see README", "boot\t\(boot)",
+    ]
+    if let pending {
+      lines.append(
+        "pending\t\(pending.requestedAt)\t\(pending.pid)\t\(pending.count)\t\(Self.clean(pending.wallTime))\t\(Self.clean(pending.reason))"
+      )
+    }
+    if let last = lastResolution {
+      lines.append("last\t\(last.kind.rawValue)\t\(Self.clean(last.wallTime))\t\(Self.clean(last.detail))")
+    }
+    if !restarts.isEmpty { lines.append("restarts\t" + restarts.map(\.description).joined(separator: "\t")) }
+    if budgetNoticeGiven { lines.append("budget-notice\tyes") }
+    if let rearmAt { lines.append("rearm-at\t\(rearmAt)") }
+    if let rearmDelay { lines.append("rearm-delay\t\(DurationText.fixed(rearmDelay.inSeconds, decimals: 3))") }
+    if let healthySince { lines.append("healthy-since\t\(healthySince)") }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Reads the file's text; `nil` when it is not a record (garbage: start afresh, warn).
+  public init?(fileText text: String) {
+    var sawBoot = false
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+      let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+      switch fields[0] {
+      case "boot" where fields.count == 2:
+        boot = fields[1]
+        sawBoot = true
+      case "pending" where fields.count == 6:
+        guard let at = Double(fields[1]), let pid = Int(fields[2]), let count = Int(fields[3]) else { return nil }
+        pending = PendingRestart(
+          requestedAt: Moment(seconds: at), wallTime: fields[4], pid: pid, count: count, reason: fields[5])
+      case "last" where fields.count == 4:
+        guard let kind = RequestResolution.Kind(rawValue: fields[1]) else { return nil }
+        lastResolution = RequestResolution(kind: kind, detail: fields[3], wallTime: fields[2])
+      case "restarts":
+        let moments = fields.dropFirst().compactMap(Double.init)
+        guard moments.count == fields.count - 1 else { return nil }
+        restarts = moments.map(Moment.init(seconds:))
+      case "budget-notice":
+        budgetNoticeGiven = fields.count == 2 && fields[1] == "yes"
+      case "rearm-at" where fields.count == 2:
+        guard let at = Double(fields[1]) else { return nil }
+        rearmAt = Moment(seconds: at)
+      case "rearm-delay" where fields.count == 2:
+        guard let seconds = Double(fields[1]), seconds >= 0 else { return nil }
+        rearmDelay = .milliseconds(Int64(seconds * 1000))
+      case "healthy-since" where fields.count == 2:
+        guard let at = Double(fields[1]) else { return nil }
+        healthySince = Moment(seconds: at)
+      case "boot", "pending", "last", "rearm-at", "rearm-delay", "healthy-since":
+        return nil  // a known key with the wrong number of fields
+      default:
+        continue
+      }
+    }
+    guard sawBoot else { return nil }
+  }
+
+  /// The same record on this boot: moments of another boot are dropped.
+  public func onBoot(_ id: String) -> RestartRecord {
+    guard boot != id else { return self }
+    var fresh = RestartRecord()
+    fresh.boot = id
+    fresh.lastResolution = lastResolution
+    if var pending {
+      // Its PID is gone with the boot; the check withdraws it as stale and says so.
+      pending.requestedAt = Moment(seconds: 0)
+      fresh.pending = pending
+    }
+    return fresh
+  }
+
+  private static func clean(_ text: String) -> String {
+    String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 }.prefix(500))
+  }
+}

@@ -1,0 +1,169 @@
+/// The one place that carries out what `RestartPolicy` decides, for the timer's check, the
+/// dashboard's keys and the `approve`/`reject` commands alike: under the state directory's lock
+/// it reads the counter and the restart record, decides, logs, writes; then, outside the lock
+/// (a restart may take 90 s and other checks must not wait that long), it runs
+/// `systemctl restart` with its deadline and records how that went; last it tells people
+/// (`--notify-command`).
+public struct Restarter: Sendable {
+  public var unit: UnitName
+  public var watchdog: Watchdog
+  public var policy: RestartPolicy
+  public var stateStore: StateStore
+  public var triggerLog: TriggerLog
+  public var serviceManager: any ServiceManager
+  public var notifier: Notifier?
+  /// The boot clock and this boot's id; tests give their own.
+  public var clock: @Sendable () -> Moment = Moment.now
+  public var bootID: @Sendable () -> String = Moment.bootID
+
+  public init(
+    unit: UnitName, watchdog: Watchdog, policy: RestartPolicy, stateStore: StateStore, triggerLog: TriggerLog,
+    serviceManager: any ServiceManager, notifier: Notifier? = nil
+  ) {
+    self.unit = unit
+    self.watchdog = watchdog
+    self.policy = policy
+    self.stateStore = stateStore
+    self.triggerLog = triggerLog
+    self.serviceManager = serviceManager
+    self.notifier = notifier
+  }
+
+  /// How a decision was carried out.
+  public struct Report: Sendable {
+    public var decision: RestartPolicy.Decision
+    /// The restart, when the decision asked for one.
+    public var restart: RestartResult?
+    /// What the state directory held that was not ours to read (a warning each).
+    public var warnings: [String] = []
+    /// Notify commands that failed; they change no decision.
+    public var notifyFailures: [String] = []
+  }
+
+  public enum RestartResult: Sendable, Equatable {
+    case done
+    case failed(String)
+  }
+
+  /// After a probe: count, and act at the threshold.
+  public func check(pid: Int, probe: ProbeResult) throws -> Report {
+    try carryOut(pid: pid) { counter, record, context in
+      let step = watchdog.decide(stored: counter, pid: pid, probeSucceeded: probe.isHealthy)
+      return policy.afterCheck(
+        step, threshold: watchdog.threshold, reason: probe.summary, record: record, in: context)
+    }
+  }
+
+  public func approve(pid: Int, by requester: Requester) throws -> Report {
+    try carryOut(pid: pid) { _, record, context in policy.approve(record: record, by: requester, in: context) }
+  }
+
+  public func reject(pid: Int, by requester: Requester) throws -> Report {
+    try carryOut(pid: pid) { _, record, context in policy.reject(record: record, by: requester, in: context) }
+  }
+
+  public func restartNow(pid: Int, by requester: Requester) throws -> Report {
+    try carryOut(pid: pid) { _, record, context in policy.manualRestart(record: record, by: requester, in: context) }
+  }
+
+  /// The dashboard's `d`: a dry-run line in the log, nothing else.
+  public func dryRun(count: Int?, by requester: Requester) throws(TriggerLogError) {
+    let command = serviceManager.restartCommand(for: unit)
+    try triggerLog.append(
+      TriggerLogEntry.manualDryRun(count: count, unit: unit, by: requester, command: command).description)
+  }
+
+  private func carryOut(
+    pid: Int,
+    _ decide: (FailureCounter?, RestartRecord, RestartPolicy.Context) -> RestartPolicy.Decision
+  ) throws -> Report {
+    let now = clock()
+    let context = RestartPolicy.Context(unit: unit, pid: pid, now: now, wallTime: LocalTimestamp.now().description)
+    var warnings: [String] = []
+    let decision = try stateStore.withLock { content, recordContent, write in
+      if content.isGarbage, case .other(let text) = content {
+        warnings.append(
+          "state file \(stateStore.path) held \"\(Self.printable(text))\", not <pid>:<count>; starting disarmed")
+      }
+      if case .garbage(let text) = recordContent {
+        warnings.append(
+          "restart record \(stateStore.recordPath) held \"\(Self.printable(text))\"; starting with no pending request or history"
+        )
+      }
+      let record = (recordContent.record ?? RestartRecord()).onBoot(bootID())
+      let decision = decide(content.counter, record, context)
+      // Logged before the state moves on: if the log cannot be written, the state stays and
+      // the next tick tries again, rather than a restart nobody can trace.
+      for entry in decision.entries { try triggerLog.append(entry.description) }
+      if let counter = decision.counter { try write.counter(counter) }
+      if decision.record != record || recordContent.record == nil && decision.record != RestartRecord().onBoot(bootID())
+      {
+        try write.record(decision.record)
+      }
+      return decision
+    }
+    var report = Report(decision: decision, warnings: warnings)
+    if case .restart = decision.outcome {
+      do {
+        try serviceManager.restart(unit)
+        report.restart = .done
+      } catch {
+        report.restart = .failed("\(error)")
+        // Not a restart done: taken back from the budget, and logged.
+        _ = try? stateStore.withLock { _, recordContent, write in
+          let failed = policy.restartFailed(
+            record: recordContent.record ?? decision.record, at: now, error: "\(error)", unit: unit)
+          for entry in failed.entries { try triggerLog.append(entry.description) }
+          try write.record(failed.record)
+        }
+      }
+    }
+    if let notifier {
+      for event in decision.events {
+        if let failure = notifier.tell(event, unit: unit, pid: pid) { report.notifyFailures.append(failure) }
+      }
+    }
+    return report
+  }
+
+  /// Garbage from a file, safe to print on one line.
+  static func printable(_ text: String) -> String {
+    String(text.prefix(40).map { $0.isASCII && !$0.isNewline && ($0.asciiValue! >= 32) ? $0 : "?" })
+  }
+}
+
+/// Runs `--notify-command` for each event: argv, never a shell; the event in environment
+/// variables; a deadline. Its failure is reported and changes no decision.
+public struct Notifier: Sendable {
+  public var command: String
+  public var timeout: Duration = .seconds(10)
+  public var uri: String
+
+  public init(command: String, uri: String) {
+    self.command = command
+    self.uri = uri
+  }
+
+  /// `nil` when the command ran and exited 0; else what went wrong, one line.
+  func tell(_ event: RestartEvent, unit: UnitName, pid: Int) -> String? {
+    let environment = [
+      "WHC_EVENT=\(event.kind.rawValue)", "WHC_UNIT=\(unit)", "WHC_COUNT=\(event.count)",
+      "WHC_REASON=\(event.reason)", "WHC_PID=\(pid)", "WHC_URI=\(uri)",
+    ]
+    do {
+      let output = try ExternalCommand(arguments: [command], timeout: timeout, environment: environment).run()
+      if output.timedOut { return "--notify-command \(command) did not finish within \(DurationText.seconds(timeout))" }
+      guard output.status == 0 else {
+        let detail = Systemctl.oneLine(output.standardError)
+        return "--notify-command \(command) failed (exit \(output.status.map(String.init) ?? "by signal"))"
+          + (detail.isEmpty ? "" : ": \(detail)")
+      }
+      return nil
+    } catch {
+      switch error {
+      case .notFound: return "--notify-command \(command) was not found"
+      case .failed(let why): return "--notify-command \(command) could not start: \(why)"
+      }
+    }
+  }
+}

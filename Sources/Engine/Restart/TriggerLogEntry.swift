@@ -1,0 +1,63 @@
+/// Who asked for something, and from where: `alice (dashboard)`.
+public struct Requester: Sendable, Equatable, CustomStringConvertible {
+  public var name: String
+  /// `cli` or `dashboard`.
+  public var place: String
+
+  public init(name: String, place: String) {
+    self.name = name
+    self.place = place
+  }
+
+  public var description: String { "\(name) (\(place))" }
+}
+
+/// One line of the trigger log, as a value. Renders the reference's exact words where the
+/// reference has a line (`Triggered restart!`, `Dry run: Triggered restart! (fail count: N)`),
+/// so `grep 'Triggered restart!'` keeps working; ours add the unit and the reason after them.
+public enum TriggerLogEntry: Sendable, Equatable, CustomStringConvertible {
+  case triggered(count: Int, unit: UnitName, reason: String)
+  case dryRun(count: Int, unit: UnitName, reason: String)
+  case manualRestart(unit: UnitName, by: Requester)
+  case manualDryRun(count: Int?, unit: UnitName, by: Requester, command: String)
+  case restartFailed(unit: UnitName, error: String)
+  case awaitingApproval(count: Int, unit: UnitName, reason: String)
+  case approved(unit: UnitName, count: Int, by: Requester)
+  case rejected(unit: UnitName, count: Int, by: Requester)
+  case withdrawn(unit: UnitName, why: String)
+  case expired(unit: UnitName, after: Duration, restartingInstead: Bool)
+  case budgetExhausted(unit: UnitName, budget: RestartBudget)
+  case rearmed(unit: UnitName, after: Duration, nextDelay: Duration)
+
+  public var description: String {
+    switch self {
+    case .triggered(let count, let unit, let reason):
+      "Triggered restart! (fail count: \(count)) \(unit): \(reason)"
+    case .dryRun(let count, let unit, let reason):
+      "Dry run: Triggered restart! (fail count: \(count)) \(unit): \(reason)"
+    case .manualRestart(let unit, let by):
+      "Triggered restart! (manual, asked by \(by)) \(unit)"
+    case .manualDryRun(let count, let unit, let by, let command):
+      "Dry run: Triggered restart! (fail count: \(count.map(String.init) ?? "-")) \(unit): manual dry run by \(by); would run: \(command)"
+    case .restartFailed(let unit, let error):
+      "Restart failed! \(unit): \(error)"
+    case .awaitingApproval(let count, let unit, let reason):
+      "Restart awaiting approval (fail count: \(count)) \(unit): \(reason)"
+    case .approved(let unit, let count, let by):
+      "Restart approved by \(by) (fail count: \(count)) \(unit)"
+    case .rejected(let unit, let count, let by):
+      "Restart rejected by \(by) (fail count: \(count)) \(unit)"
+    case .withdrawn(let unit, let why):
+      "Restart request withdrawn \(unit): \(why)"
+    case .expired(let unit, let after, let restarting):
+      "Restart request expired after \(DurationSyntax.text(after)) \(unit)"
+        + (restarting ? "; restarting as in auto mode (--approval-fallback auto)" : "; nothing restarted")
+    case .budgetExhausted(let unit, let budget):
+      "Restart budget exhausted (\(budget.maximum) within \(DurationSyntax.text(budget.window))) \(unit): "
+        + "no restart until the oldest leaves the window"
+    case .rearmed(let unit, let after, let next):
+      "Re-armed \(unit): still failing \(DurationSyntax.text(after)) after its restart; the next re-arm waits "
+        + DurationSyntax.text(next)
+    }
+  }
+}
