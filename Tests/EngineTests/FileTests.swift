@@ -24,11 +24,11 @@ func temporaryDirectory() throws -> String {
     let root = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: root) }
     let store = try StateStore(path: "\(root)/failcount")
-    try store.withLock { _, write in try write(FailureCounter(pid: 8123, count: 2)) }
+    try store.withLock { _, _, write in try write.counter(FailureCounter(pid: 8123, count: 2)) }
     #expect(try String(contentsOfFile: "\(root)/failcount", encoding: .utf8) == "8123:2")
-    try store.withLock { content, write in
+    try store.withLock { content, _, write in
       #expect(content == .counter(FailureCounter(pid: 8123, count: 2)))
-      try write(FailureCounter(pid: 8123, count: -1))
+      try write.counter(FailureCounter(pid: 8123, count: -1))
     }
     #expect(try String(contentsOfFile: "\(root)/failcount", encoding: .utf8) == "8123:-1")
     #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["failcount"])
@@ -51,7 +51,7 @@ func temporaryDirectory() throws -> String {
     try FileManager.default.createSymbolicLink(atPath: "\(root)/failcount", withDestinationPath: "\(root)/victim")
     let store = try StateStore(path: "\(root)/failcount")
     #expect(throws: StateFileError.self) {
-      try store.withLock { _, write in try write(FailureCounter(pid: 1, count: 0)) }
+      try store.withLock { _, _, write in try write.counter(FailureCounter(pid: 1, count: 0)) }
     }
     #expect(try String(contentsOfFile: "\(root)/victim", encoding: .utf8) == "precious")
   }
@@ -101,8 +101,8 @@ func temporaryDirectory() throws -> String {
     store.lockTimeout = .milliseconds(100)
     let holder = store
     // While one holds the lock, another gives up with a message naming the directory.
-    try holder.withLock { _, _ in
-      let result = Result { try store.withLock { _, _ in } }
+    try holder.withLock { _, _, _ in
+      let result = Result { try store.withLock { _, _, _ in } }
       guard case .failure(let error as StateFileError) = result else {
         Issue.record("the second lock was granted")
         return

@@ -12,12 +12,6 @@ struct ExternalCommand: Sendable {
   /// `NAME=value` entries added to this process's environment for the program.
   var environment: [String] = []
 
-  init(arguments: [String], timeout: Duration, environment: [String] = []) {
-    self.arguments = arguments
-    self.timeout = timeout
-    self.environment = environment
-  }
-
   struct Output: Sendable {
     /// The exit status; `nil` when killed by a signal or by our deadline.
     var status: Int32?

@@ -106,7 +106,8 @@ public struct StateStore: Sendable {
     public let record: (RestartRecord) throws(StateFileError) -> Void
   }
 
-  /// Runs `body` with the directory locked, given the state file and the restart record.
+  /// Runs `body` with the directory locked: read the state file and the restart record,
+  /// decide, write, with no one in between.
   public func withLock<T>(_ body: (Content, RecordContent, Writer) throws -> T) throws -> T {
     let fd = try openDirectory()
     defer { close(fd) }
@@ -118,21 +119,6 @@ public struct StateStore: Sendable {
       counter: { counter throws(StateFileError) in try write(counter.fileText, in: fd) },
       record: { record throws(StateFileError) in try write(record.fileText, to: recordName, in: fd) })
     return try body(content, record, writer)
-  }
-
-  /// Runs `body` with the directory locked: read, decide, write, with no one in between.
-  /// - Throws: `StateFileError`, or whatever `body` throws.
-  public func withLock<T>(
-    _ body: (Content, _ write: (FailureCounter) throws(StateFileError) -> Void) throws -> T
-  ) throws -> T {
-    let fd = try openDirectory()
-    defer { close(fd) }
-    try lock(fd)
-    defer { flock(fd, LOCK_UN) }
-    let content = try read(in: fd)
-    return try body(content) { counter throws(StateFileError) in
-      try write(counter.fileText, in: fd)
-    }
   }
 
   // MARK: - Pieces
