@@ -54,7 +54,7 @@ public enum DurationSyntax {
     let trimmed = text.filter { $0 != " " }
     guard !trimmed.isEmpty else { return nil }
     if let seconds = Double(trimmed) {
-      return seconds.isFinite && seconds >= 0 ? .milliseconds(Int64(seconds * 1000)) : nil
+      return seconds.isFinite && seconds >= 0 && seconds < 1e9 ? .milliseconds(Int64(seconds * 1000)) : nil
     }
     var total = 0.0
     var number = ""
