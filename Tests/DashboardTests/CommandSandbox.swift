@@ -85,8 +85,8 @@ final class CommandSandbox {
   }
 
   /// Runs the real binary as a user would type it, with the stand-in first on `PATH`.
-  func run(_ arguments: [String], path: String? = nil) throws -> Outcome {
-    try start(arguments, path: path).finish()
+  func run(_ arguments: [String], path: String? = nil, environment: [String: String] = [:]) throws -> Outcome {
+    try start(arguments, path: path, environment: environment).finish()
   }
 
   /// The usual check of `uri` with this sandbox's state and log files.
@@ -110,12 +110,13 @@ final class CommandSandbox {
     }
   }
 
-  func start(_ arguments: [String], path: String? = nil) throws -> Running {
+  func start(_ arguments: [String], path: String? = nil, environment extra: [String: String] = [:]) throws -> Running {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: binaryPath)
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment["PATH"] = path ?? "\(directory.path)/bin:/usr/bin:/bin"
+    environment.merge(extra) { _, new in new }
     process.environment = environment
     process.currentDirectoryURL = directory
     let running = Running(process: process)
