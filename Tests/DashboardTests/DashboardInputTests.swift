@@ -35,6 +35,40 @@ import Testing
     #expect(model.status?.text == "restart cancelled; nothing was done")
   }
 
+  static let pending = PendingRestart(
+    requestedAt: Moment(seconds: 10), wallTime: "2026-11-26 03:12:09.482113", pid: 8123, count: 6,
+    reason: "no reply to the JSON-RPC request within 10 s")
+
+  @Test(arguments: [
+    (DashboardKey.character("y"), [DashboardAction.approve], "nothing"),
+    (.character("n"), [.reject], "nothing"),
+    (.escape, [], "the restart request stays pending; A decides"),
+    (.character("q"), [], "the restart request stays pending; A decides"),
+  ])
+  func approvalAsksYesNoOrLeavesItPending(key: DashboardKey, actions: [DashboardAction], status: String) {
+    var model = DashboardFixtures.healthy()
+    model.pendingRestart = Self.pending
+    #expect(press([.character("A")], on: &model).isEmpty)
+    #expect(model.overlay == .confirmApproval(Self.pending, command: "systemctl restart -- openems.service"))
+    #expect(press([key], on: &model) == actions)
+    #expect(model.overlay == .none)
+    if actions.isEmpty { #expect(model.status?.text == status) }
+  }
+
+  @Test func approveWithNothingPendingSaysSo() {
+    var model = DashboardFixtures.healthy()
+    #expect(press([.character("A"), .character("y")], on: &model).isEmpty)
+    #expect(model.status?.text == "no restart is awaiting approval")
+  }
+
+  @Test func readonlyApprovalSaysWhyAndGivesTheCommand() {
+    var model = DashboardFixtures.healthy(readonly: true)
+    model.pendingRestart = Self.pending
+    #expect(press([.character("A"), .character("y")], on: &model).isEmpty)
+    #expect(model.overlay == .none)
+    #expect(model.status?.text.hasPrefix("read-only dashboard (--readonly): approve with: websocket-health-check approve ") == true)
+  }
+
   @Test func readonlyNeverOffersARestart() {
     var model = DashboardFixtures.healthy(readonly: true)
     #expect(press([.character("R"), .character("y")], on: &model).isEmpty)

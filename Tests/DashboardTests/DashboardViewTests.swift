@@ -83,6 +83,25 @@ import Testing
     #expect(text.contains("read-only"))
   }
 
+  /// A pending restart shows from every view, over overlays too, and in read-only dashboards.
+  @Test func pendingRestartBannerShowsOverEverything() {
+    var model = DashboardFixtures.failing()
+    model.pendingRestart = DashboardInputTests.pending
+    assertSnapshot(frame(model, 80, 24), named: "pending-80x24-utf8")
+    model.overlay = .help
+    let overHelp = frame(model, 80, 24).text.split(separator: "\n")
+    #expect(overHelp[1].hasPrefix(" RESTART AWAITING APPROVAL since 03:12:09, fail count 6: A to approve or reject"))
+    model.overlay = .confirmApproval(DashboardInputTests.pending, command: "systemctl restart -- openems.service")
+    let confirm = frame(model, 80, 24).text
+    #expect(confirm.contains("systemctl restart -- openems.service"))
+    #expect(confirm.contains("y  approve (restart)    n  reject    Esc  leave it pending"))
+    var readonly = DashboardFixtures.healthy(readonly: true)
+    readonly.pendingRestart = DashboardInputTests.pending
+    let text = frame(readonly, 80, 24).text
+    #expect(text.contains("RESTART AWAITING APPROVAL"))
+    #expect(!text.contains("APPROVE?"), "read-only offers no A key")
+  }
+
   @Test func uncheckedCertificateStaysInTheHeader() {
     var model = DashboardFixtures.healthy()
     #expect(!frame(model, 80, 24).text.contains("TLS UNCHECKED"))
