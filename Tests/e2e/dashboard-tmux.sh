@@ -63,7 +63,7 @@ step "first probe shown, with the service's PID and the timer"
 [ ! -e "$state" ] || fail "the dashboard's own probes must not count"
 
 tmux send-keys -t "$session" p
-wait_for "check: [Info] WebSocket healthy"
+wait_for "check: healthy (connect"
 [ "$(cat "$state")" = "4242:0" ] || fail "p did not run a counting check: state is $(cat "$state" 2>/dev/null)"
 step "p ran one check: state armed at 4242:0"
 
@@ -149,6 +149,45 @@ pkill -TERM -f "^$bin dashboard ws://127.0.0.1:$port/" || fail "no dashboard to 
 wait_exit "SIGTERM"
 ! screen | grep -q "trigger log" || fail "SIGTERM left the dashboard on the screen"
 step "SIGTERM quits with status 0 and restores the terminal"
+
+# Approval: a pending request shows as a banner (over help too, and read-only), A shows the
+# exact command, y restarts once, the log names who and where.
+tmux kill-session -t "$session" 2>/dev/null || true
+astate="$work/approve/failcount"
+alog="$work/approve.log"
+dead="ws://127.0.0.1:1/"
+approve_opts="--state-file $astate --log-file $alog --threshold 1 --restart-mode approve"
+mkdir -p "$work/approve" && chmod 700 "$work/approve" && printf '4242:0' >"$astate"
+: >"$work/calls"
+PATH="$work/bin:$PATH" "$bin" $dead openems.service $approve_opts >"$work/approve.out" 2>&1 || true
+grep -q 'Restart awaiting approval (fail count: 1) openems.service: connection refused' "$alog" \
+  || fail "the approve-mode check did not ask: $(cat "$work/approve.out")"
+grep -q "To restart it: websocket-health-check approve $dead openems.service --state-file $astate" "$work/approve.out" \
+  || fail "the check did not say how to approve: $(cat "$work/approve.out")"
+tmux new-session -d -s "$session" -x 100 -y 30 \
+  "PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 $bin dashboard $dead openems.service $approve_opts --readonly"
+wait_for "RESTART AWAITING APPROVAL"
+tmux send-keys -t "$session" A
+wait_for "read-only dashboard (--readonly): approve with: websocket-health-check approve"
+tmux send-keys -t "$session" q
+tmux new-session -d -s "$session" -x 100 -y 30 \
+  "PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 SUDO_USER=nightshift $bin dashboard $dead openems.service $approve_opts"
+wait_for "RESTART AWAITING APPROVAL"
+tmux send-keys -t "$session" '?'
+wait_for "A        decide a pending restart request"
+screen | grep -q "RESTART AWAITING APPROVAL" || fail "the help hid the approval banner"
+tmux send-keys -t "$session" Escape
+tmux send-keys -t "$session" A
+wait_for "approve the restart of openems.service?"
+wait_for "systemctl restart -- openems.service"
+! grep -q '^restart' "$work/calls" || fail "A restarted before y"
+tmux send-keys -t "$session" y
+wait_for "approved by nightshift (dashboard): openems.service restarted"
+[ "$(grep -c '^restart' "$work/calls")" = 1 ] || fail "y did not restart exactly once: $(cat "$work/calls")"
+grep -q ': Restart approved by nightshift (dashboard) (fail count: 1) openems.service$' "$alog" \
+  || fail "the approval is not logged with who and where: $(cat "$alog")"
+tmux send-keys -t "$session" q
+step "approval: banner (over help, read-only too), A shows the command, y restarts once, logged"
 
 # The demo: a wedge the handshake cannot see, the counter climbing, the restart, the service back.
 tmux kill-session -t "$session" 2>/dev/null || true
