@@ -31,7 +31,7 @@ import Testing
     #expect(asked.status == 0)
     #expect(sandbox.restartCalls.isEmpty)
     let expectedCommand =
-      "websocket-health-check approve ws://127.0.0.1:\(port)/ openems.service --state-file \(sandbox.statePath)"
+      "websocket-health-check approve ws://127.0.0.1:\(port)/ openems.service --state-file \(sandbox.statePath) --log-file \(sandbox.logPath)"
     #expect(
       asked.standardOutput.contains(
         "Restart awaiting approval (fail count: 2): openems.service was not restarted. To restart it: \(expectedCommand)"

@@ -66,7 +66,9 @@ import Testing
     model.pendingRestart = Self.pending
     #expect(press([.character("A"), .character("y")], on: &model).isEmpty)
     #expect(model.overlay == .none)
-    #expect(model.status?.text.hasPrefix("read-only dashboard (--readonly): approve with: websocket-health-check approve ") == true)
+    #expect(
+      model.status?.text.hasPrefix("read-only dashboard (--readonly): approve with: websocket-health-check approve ")
+        == true)
   }
 
   @Test func readonlyNeverOffersARestart() {

@@ -162,7 +162,7 @@ mkdir -p "$work/approve" && chmod 700 "$work/approve" && printf '4242:0' >"$asta
 PATH="$work/bin:$PATH" "$bin" $dead openems.service $approve_opts >"$work/approve.out" 2>&1 || true
 grep -q 'Restart awaiting approval (fail count: 1) openems.service: connection refused' "$alog" \
   || fail "the approve-mode check did not ask: $(cat "$work/approve.out")"
-grep -q "To restart it: websocket-health-check approve $dead openems.service --state-file $astate" "$work/approve.out" \
+grep -q "To restart it: websocket-health-check approve $dead openems.service --state-file $astate --log-file $alog" "$work/approve.out" \
   || fail "the check did not say how to approve: $(cat "$work/approve.out")"
 tmux new-session -d -s "$session" -x 100 -y 30 \
   "PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 $bin dashboard $dead openems.service $approve_opts --readonly"

@@ -159,7 +159,30 @@ echo "$journal" | grep -q '^\[Watchdog\] WebSocket not working! (1/3): upgrade t
 echo "$journal" | grep -q '^\[Watchdog\] Triggered restart! Restarting demo-ws.service' || fail "no trigger line in the journal"
 step "journal: one line per event for the check unit"
 
-# --- 7. power off ----------------------------------------------------------------------------
+# --- 7. approve mode: a frozen service waits for a person, who restarts it once ----------------
+in_ns sed -i 's/^mode = dry-run/mode = approve/' /etc/websocket-health-check/demo.conf
+wait_until 20 "re-armed after the dry run" state_is "$new_pid:0"
+in_ns kill -STOP "$new_pid"
+wait_until 30 "a restart request in the trigger log" sh -c "nsenter -t $sd -m -p grep -q ': Restart awaiting approval (fail count: 3) demo-ws.service: upgrade timed out' /var/log/websocket-health-check/demo.log"
+sleep 6  # three more timer runs: still failing, still waiting
+[ "$(main_pid)" = "$new_pid" ] || fail "approve mode restarted the service without a yes"
+[ "$(log_count 'Restart awaiting approval')" = 1 ] || fail "expected one request, not one per tick"
+warnings=$(in_ns journalctl -u websocket-health-check@demo.service -p warning --no-pager -o cat)
+echo "$warnings" | grep -q "Restart awaiting approval (fail count: 3): demo-ws.service was not restarted. To restart it: websocket-health-check approve --config /etc/websocket-health-check/demo.conf --state-file /var/lib/websocket-health-check/demo.failcount --log-file /var/log/websocket-health-check/demo.log" \
+  || fail "the request is not in the journal at warning priority with the command to paste: $warnings"
+approve_cmd=$(echo "$warnings" | sed -n 's/.*To restart it: websocket-health-check \(approve [^ ]* [^ ]* [^ ]* [^ ]* [^ ]* [^ ]*\).*/\1/p' | head -1)
+in_ns env SUDO_USER=nightshift websocket-health-check $approve_cmd >"$work/approve.out" 2>&1 || fail "approve failed: $(cat "$work/approve.out")"
+wait_until 20 "the approval restarted demo-ws.service" sh -c "[ \"\$(nsenter -t $sd -m -p systemctl show demo-ws.service --property=MainPID --value)\" != $new_pid ]"
+approved_pid=$(main_pid)
+[ "$(log_count ': Restart approved by nightshift (cli) (fail count: 3) demo-ws.service')" = 1 ] || fail "the approval is not logged with who"
+in_ns env SUDO_USER=nightshift websocket-health-check $approve_cmd >"$work/approve-again.out" 2>&1 && fail "approving twice succeeded"
+grep -q "the last request was approved" "$work/approve-again.out" || fail "approving twice did not say why: $(cat "$work/approve-again.out")"
+wait_until 20 "re-armed on the new PID" state_is "$approved_pid:0"
+sleep 2
+[ "$(main_pid)" = "$approved_pid" ] || fail "restarted more than once"
+step "approve mode: no restart over several ticks; approve restarted once ($new_pid -> $approved_pid); re-armed"
+
+# --- 8. power off ----------------------------------------------------------------------------
 in_ns systemctl poweroff >/dev/null 2>&1 || true
 for _ in $(seq 100); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
 ! kill -0 "$holder" 2>/dev/null || fail "systemd did not power off"

@@ -148,8 +148,9 @@ public struct TargetDraft: Sendable, Equatable {
     let stateStore = try StateStore(path: draft.stateFile ?? Self.defaultStateFile)
     // What a person pastes: the same target, found the way this run found it.
     let target =
-      configFile.map { "--config \($0)" + (stateFile.map { " --state-file \($0)" } ?? "") }
-      ?? "\(uriText) \(unitText) --state-file \(stateStore.path)"
+      configFile.map {
+        "--config \($0)" + (stateFile.map { " --state-file \($0)" } ?? "") + (logFile.map { " --log-file \($0)" } ?? "")
+      } ?? "\(uriText) \(unitText) --state-file \(stateStore.path) --log-file \(draft.logFile ?? Self.defaultLogFile)"
     let settings = CheckSettings(
       uri: uri, unit: unit,
       watchdog: try Watchdog(threshold: draft.threshold ?? Self.defaultThreshold, mode: mode),
