@@ -26,6 +26,13 @@ fail() {
   exit 1
 }
 screen() { tmux capture-pane -t "$session" -p -J; }
+# Ends the session and waits: the last session's end stops tmux's server, and a new session
+# must not race it ("server exited unexpectedly").
+end_session() {
+  tmux kill-session -t "$session" 2>/dev/null || true
+  for _ in $(seq 50); do tmux has-session -t "$session" 2>/dev/null || break; sleep 0.1; done
+  sleep 0.2
+}
 wait_for() {  # wait_for TEXT [seconds]
   local deadline=$(( $(date +%s) + ${2:-10} ))
   until screen | grep -qF -- "$1"; do
@@ -107,7 +114,7 @@ for _ in $(seq 50); do [ -s "$work/exit-status" ] && break; sleep 0.1; done
 [ "$(cat "$work/exit-status")" = 0 ] || fail "q quit with status $(cat "$work/exit-status"): $(cat "$work/stderr")"
 ! screen | grep -q "trigger log" || fail "the terminal was not restored"
 step "q quit with status 0 and gave the terminal back"
-tmux kill-session -t "$session"
+end_session
 
 # Where operators are not: no terminal, an unknown TERM.
 out=$("$bin" dashboard ws://127.0.0.1:$port/ openems.service --state-file "$state" --log-file "$log" </dev/null 2>&1 >/dev/null) \
@@ -123,7 +130,7 @@ for _ in $(seq 50); do [ -s "$work/term-status" ] && break; sleep 0.1; done
 step "no terminal and an unknown TERM: one clear line each, non-zero exit"
 # Other terminals: colourless, ASCII-only, the Linux console; quit by Ctrl-C and by SIGTERM.
 run_in() {  # run_in TERM LANG: start the dashboard in a fresh session
-  tmux kill-session -t "$session" 2>/dev/null || true
+  end_session
   rm -f "$work/exit-status"
   tmux new-session -d -s "$session" -x 80 -y 24 \
     "PATH=$work/bin:\$PATH TERM=$1 LANG=$2 LC_ALL=$2 $bin dashboard ws://127.0.0.1:$port/ openems.service \
@@ -152,7 +159,7 @@ step "SIGTERM quits with status 0 and restores the terminal"
 
 # Approval: a pending request shows as a banner (over help too, and read-only), A shows the
 # exact command, y restarts once, the log names who and where.
-tmux kill-session -t "$session" 2>/dev/null || true
+end_session
 astate="$work/approve/failcount"
 alog="$work/approve.log"
 dead="ws://127.0.0.1:1/"
@@ -170,6 +177,7 @@ wait_for "RESTART AWAITING APPROVAL"
 tmux send-keys -t "$session" A
 wait_for "read-only dashboard (--readonly): approve with: websocket-health-check approve"
 tmux send-keys -t "$session" q
+end_session
 tmux new-session -d -s "$session" -x 100 -y 30 \
   "PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 SUDO_USER=nightshift $bin dashboard $dead openems.service $approve_opts"
 wait_for "RESTART AWAITING APPROVAL"
@@ -187,10 +195,11 @@ wait_for "approved by nightshift (dashboard): openems.service restarted"
 grep -q ': Restart approved by nightshift (dashboard) (fail count: 1) openems.service$' "$alog" \
   || fail "the approval is not logged with who and where: $(cat "$alog")"
 tmux send-keys -t "$session" q
+end_session
 step "approval: banner (over help, read-only too), A shows the command, y restarts once, logged"
 
 # The demo: a wedge the handshake cannot see, the counter climbing, the restart, the service back.
-tmux kill-session -t "$session" 2>/dev/null || true
+end_session
 tmux new-session -d -s "$session" -x 100 -y 30 "TERM=xterm-256color LANG=C.UTF-8 $bin demo --interval 1"
 wait_for "DEMO (healthy)"
 wait_for "4100:0"
