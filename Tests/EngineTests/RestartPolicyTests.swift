@@ -315,3 +315,30 @@ import Testing
     #expect(DurationSyntax.parse(text) == nil)
   }
 }
+
+/// Every trigger-log entry reads back as its own kind, so the dashboard never guesses.
+@Suite struct TriggerLogEntryTests {
+  static let unit = try! UnitName(validating: "openems.service")
+  static let alice = Requester(name: "alice", place: "cli")
+
+  @Test(arguments: [
+    TriggerLogEntry.triggered(count: 6, unit: unit, reason: "r"), .dryRun(count: 6, unit: unit, reason: "r"),
+    .manualRestart(unit: unit, by: alice), .manualDryRun(count: nil, unit: unit, by: alice, command: "c"),
+    .restartFailed(unit: unit, error: "e"), .awaitingApproval(count: 6, unit: unit, reason: "r"),
+    .approved(unit: unit, count: 6, by: alice), .rejected(unit: unit, count: 6, by: alice),
+    .withdrawn(unit: unit, why: "w"), .expired(unit: unit, after: .seconds(60), restartingInstead: false),
+    .budgetExhausted(unit: unit, budget: try! RestartBudget(maximum: 3, window: .seconds(3600))),
+    .rearmed(unit: unit, after: .seconds(60), nextDelay: .seconds(120)),
+  ])
+  func eachLineReadsBackAsItsKind(entry: TriggerLogEntry) {
+    #expect(TriggerLogEntry.kind(ofLine: "2026-11-26 03:12:09.482113: \(entry)") == entry.kind)
+  }
+
+  @Test func theReferencesOwnLinesAreKnownToo() {
+    #expect(TriggerLogEntry.kind(ofLine: "2025-10-02 15:07:24.123456: Triggered restart!") == .restart)
+    #expect(
+      TriggerLogEntry.kind(ofLine: "2025-10-02 15:07:24.123456: Dry run: Triggered restart! (fail count: 3)") == .dryRun
+    )
+    #expect(TriggerLogEntry.kind(ofLine: "garbage") == .unknown)
+  }
+}

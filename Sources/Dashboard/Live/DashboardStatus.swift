@@ -4,8 +4,7 @@ import Engine
 enum DashboardStatus {
   static func after(_ report: CheckReport, settings: CheckSettings, prefix: String) -> DashboardModel.StatusMessage {
     if let restart = report.restart { return after(restart, settings: settings, prefix: prefix, probe: report.probe) }
-    let error = report.lines.first { $0.kind == .error }?.text ?? "done"
-    return .init(text: "\(prefix): \(error)", tone: .failing)
+    return .init(text: "\(prefix): \(report.error ?? "done")", tone: .failing)
   }
 
   static func after(

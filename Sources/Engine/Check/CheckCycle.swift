@@ -47,6 +47,8 @@ public struct CheckReport: Sendable {
   public var decision: WatchdogDecision?
   /// What the restart policy decided and how it was carried out.
   public var restart: Restarter.Report?
+  /// Our own error that stopped the check (nothing was counted or restarted).
+  public var error: String?
   public var lines: [ConsoleLine] = []
   public var exitStatus: CheckExitStatus = .completed
 }
@@ -85,6 +87,7 @@ public struct CheckCycle: Sendable {
       try settings.triggerLog.prepare()
       report.status = try serviceManager.status(of: unit)
     } catch {
+      report.error = "\(error)"
       say(ConsoleLine(.error, "\(error)"))
       report.exitStatus = .ourError
       return report
@@ -98,6 +101,7 @@ public struct CheckCycle: Sendable {
     do {
       carried = try settings.restarter(serviceManager).check(pid: pid, probe: result)
     } catch {
+      report.error = "\(error); nothing was restarted"
       say(ConsoleLine(.error, "\(error); nothing was restarted"))
       report.exitStatus = .ourError
       return report

@@ -61,3 +61,36 @@ public enum TriggerLogEntry: Sendable, Equatable, CustomStringConvertible {
     }
   }
 }
+
+extension TriggerLogEntry {
+  /// What kind of line a trigger log holds, for faces that show the file other processes
+  /// wrote (the dashboard colours by it). Read here, beside the rendering, so no face parses
+  /// the log's prose on its own.
+  public enum Kind: Sendable, Equatable {
+    case restart, dryRun, failed, awaitingApproval, decision, notice, unknown
+  }
+
+  public var kind: Kind {
+    switch self {
+    case .triggered, .manualRestart: .restart
+    case .dryRun, .manualDryRun: .dryRun
+    case .restartFailed: .failed
+    case .awaitingApproval: .awaitingApproval
+    case .approved, .rejected, .withdrawn, .expired: .decision
+    case .budgetExhausted, .rearmed: .notice
+    }
+  }
+
+  /// The kind of a trigger-log line (`2026-11-26 03:12:09.482113: Triggered restart! …`),
+  /// ours or the reference's.
+  public static func kind(ofLine line: String) -> Kind {
+    let message = line.firstRange(of: ": ").map { line[$0.upperBound...] } ?? line[...]
+    let prefixes: [(String, Kind)] = [
+      ("Triggered restart!", .restart), ("Dry run: Triggered restart!", .dryRun), ("Restart failed!", .failed),
+      ("Restart awaiting approval", .awaitingApproval), ("Restart approved", .decision),
+      ("Restart rejected", .decision), ("Restart request withdrawn", .decision), ("Restart request expired", .decision),
+      ("Restart budget exhausted", .notice), ("Re-armed", .notice),
+    ]
+    return prefixes.first { message.hasPrefix($0.0) }?.1 ?? .unknown
+  }
+}

@@ -1,3 +1,5 @@
+import Engine
+
 /// The trigger log's tail, newest last; scrolls up with the arrows and PgUp, follows new
 /// lines while at the bottom.
 struct TriggerLogPanel {
@@ -23,7 +25,11 @@ struct TriggerLogPanel {
     let visible = model.logLines[max(0, end - rows)..<end]
     for (offset, line) in visible.enumerated() {
       let style: CellStyle =
-        line.contains("Restart failed!") ? .failing : (line.contains("Dry run") ? .plain : .warning)
+        switch TriggerLogEntry.kind(ofLine: line) {
+        case .failed: .failing
+        case .dryRun, .decision, .unknown: .plain
+        case .restart, .awaitingApproval, .notice: .warning
+        }
       grid.put("  \(line)", x: 0, y: top + 1 + offset, style: style)
     }
   }
