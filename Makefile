@@ -21,7 +21,7 @@ DEBUG_BIN := .build/debug/websocket-health-check
 
 # Debian packages each job needs; installed only when missing (root, apt-get).
 BUILD_PACKAGES := libncurses-dev
-TEST_PACKAGES  := $(BUILD_PACKAGES) tmux python3-websockets python3-cryptography openssl procps util-linux systemd
+TEST_PACKAGES  := $(BUILD_PACKAGES) tmux python3-websockets python3-cryptography prometheus openssl procps util-linux systemd
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils
 ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils
 
@@ -100,12 +100,15 @@ install: $(if $(INSTALL_BIN),,release)
 	  sed 's|@BINDIR@|$(BINDIR)|g' systemd/$$unit >$(DESTDIR)$(UNITDIR)/$$unit && chmod 0644 $(DESTDIR)$(UNITDIR)/$$unit; \
 	done
 	install -m 0644 systemd/example.conf $(DESTDIR)$(CONFDIR)/example.conf
+	install -D -m 0644 systemd/websocket-health-check.rules.yml \
+	  $(DESTDIR)$(PREFIX)/share/websocket-health-check/websocket-health-check.rules.yml
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "installed; next: cp $(CONFDIR)/example.conf $(CONFDIR)/edge.conf, edit it, then"
 	@echo "  systemctl enable --now websocket-health-check@edge.timer"
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/websocket-health-check $(DESTDIR)$(CONFDIR)/example.conf
+	rm -f $(DESTDIR)$(BINDIR)/websocket-health-check $(DESTDIR)$(CONFDIR)/example.conf \
+	  $(DESTDIR)$(PREFIX)/share/websocket-health-check/websocket-health-check.rules.yml
 	for unit in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$unit; done
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 

@@ -91,7 +91,10 @@ unit = demo-ws.service
 threshold = 3
 mode = auto
 timeout = 2
+metrics-file = /var/lib/prometheus/node-exporter/websocket-health-check-demo.prom
 CONF
+# node_exporter's textfile directory, as Debian's prometheus-node-exporter makes it.
+in_ns mkdir -p /var/lib/prometheus/node-exporter
 step "installed with make install; demo-ws.service on port $port"
 
 # --- 2. the timer for it, fast: every 2 s, threshold 3 -------------------------------------
@@ -128,7 +131,9 @@ log_count() { in_ns grep -c "$1" /var/log/websocket-health-check/demo.log 2>/dev
 # --- 3. armed ------------------------------------------------------------------------------
 pid=$(main_pid)
 wait_until 20 "state file shows $pid:0 (armed)" state_is "$pid:0"
-step "armed: state file holds $pid:0"
+metrics_file=/var/lib/prometheus/node-exporter/websocket-health-check-demo.prom
+wait_until 10 "metrics written by the hardened unit" sh -c "nsenter -t $sd -m -p grep -q '^websocket_probe_success{target=\"demo\",unit=\"demo-ws.service\"} 1\$' $metrics_file"
+step "armed: state file holds $pid:0; the hardened unit wrote its metrics for node_exporter"
 
 # --- 4. frozen: alive, accepting TCP, never upgrading -> restarted ---------------------------
 in_ns kill -STOP "$pid"
@@ -168,9 +173,9 @@ sleep 6  # three more timer runs: still failing, still waiting
 [ "$(main_pid)" = "$new_pid" ] || fail "approve mode restarted the service without a yes"
 [ "$(log_count 'Restart awaiting approval')" = 1 ] || fail "expected one request, not one per tick"
 warnings=$(in_ns journalctl -u websocket-health-check@demo.service -p warning --no-pager -o cat)
-echo "$warnings" | grep -q "Restart awaiting approval (fail count: 3): demo-ws.service was not restarted. To restart it: websocket-health-check approve --config /etc/websocket-health-check/demo.conf --state-file /var/lib/websocket-health-check/demo.failcount --log-file /var/log/websocket-health-check/demo.log" \
+echo "$warnings" | grep -q "Restart awaiting approval (fail count: 3): demo-ws.service was not restarted. To restart it: websocket-health-check approve --config /etc/websocket-health-check/demo.conf " \
   || fail "the request is not in the journal at warning priority with the command to paste: $warnings"
-approve_cmd=$(echo "$warnings" | sed -n 's/.*To restart it: websocket-health-check \(approve [^ ]* [^ ]* [^ ]* [^ ]* [^ ]* [^ ]*\).*/\1/p' | head -1)
+approve_cmd=$(echo "$warnings" | sed -n 's/.*To restart it: websocket-health-check \(approve [^ ]* [^ ]*\) .*/\1/p' | head -1)
 in_ns env SUDO_USER=nightshift websocket-health-check $approve_cmd >"$work/approve.out" 2>&1 || fail "approve failed: $(cat "$work/approve.out")"
 wait_until 20 "the approval restarted demo-ws.service" sh -c "[ \"\$(nsenter -t $sd -m -p systemctl show demo-ws.service --property=MainPID --value)\" != $new_pid ]"
 approved_pid=$(main_pid)

@@ -18,6 +18,8 @@ struct ApproveCommand: ParsableCommand {
 
   @OptionGroup var target: TargetOptions
 
+  func validate() throws { try target.requireTarget() }
+
   func run() throws {
     try PersonsDecision.run(target, approving: true)
   }
@@ -36,6 +38,8 @@ struct RejectCommand: ParsableCommand {
   )
 
   @OptionGroup var target: TargetOptions
+
+  func validate() throws { try target.requireTarget() }
 
   func run() throws {
     try PersonsDecision.run(target, approving: false)

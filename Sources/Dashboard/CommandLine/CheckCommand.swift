@@ -23,6 +23,8 @@ struct CheckCommand: ParsableCommand {
 
   @OptionGroup var target: TargetOptions
 
+  func validate() throws { try target.requireTarget() }
+
   func run() throws {
     let status: CheckExitStatus
     do {

@@ -17,6 +17,8 @@ struct DashboardCommand: ParsableCommand {
 
   @OptionGroup var target: TargetOptions
 
+  func validate() throws { try target.requireTarget() }
+
   @Option(help: ArgumentHelp("Seconds between the dashboard's own probes.", valueName: "seconds"))
   var interval: Double = 1
 

@@ -68,5 +68,5 @@ enum ReferenceCommandLine {
     uniqueKeysWithValues: TargetSetting.all.filter { $0.places.contains(.commandLine) }.map { ($0.option, $0) })
 
   /// Words that name a subcommand in the first place; swift-argument-parser handles those.
-  private static let subcommands: Set<String> = ["check", "approve", "reject", "demo", "dashboard", "help"]
+  private static let subcommands: Set<String> = ["check", "approve", "reject", "status", "demo", "dashboard", "help"]
 }

@@ -24,6 +24,7 @@ struct TargetOptions: ParsableArguments {
   @Option(help: Self.help("rearm-after")) var rearmAfter: String?
   @Option(help: Self.help("rearm-max")) var rearmMax: String?
   @Option(help: Self.help("restart-timeout")) var restartTimeout: String?
+  @Option(help: Self.help("metrics-file")) var metricsFile: String?
   @Option(help: Self.help("timeout")) var timeout: Double?
   @Flag(help: Self.help("ping")) var ping = false
   @Option(help: Self.help("send")) var send: String?
@@ -48,11 +49,15 @@ struct TargetOptions: ParsableArguments {
     return ArgumentHelp(setting.help, valueName: setting.valueName.isEmpty ? nil : setting.valueName)
   }
 
-  func validate() throws {
+  /// Whether a target was named (`URI SERVICE` or `--config`); a command that needs one calls
+  /// this from its own `validate()` (`status` and `dashboard` can show a whole directory instead).
+  func requireTarget() throws {
     guard config == nil else { return }
     if uri == nil { throw ValidationError("Missing expected argument '<uri>' (or give --config FILE)") }
     if service == nil { throw ValidationError("Missing expected argument '<service>' (or give --config FILE)") }
   }
+
+  var namesATarget: Bool { config != nil || uri != nil || service != nil }
 
   /// The options given, as the engine's settings read them (`--name`, text).
   var given: [(name: String, text: String)] {
@@ -61,7 +66,7 @@ struct TargetOptions: ParsableArguments {
       ("dry-run", dryRun ? "true" : nil), ("restart-mode", restartMode), ("approval-timeout", approvalTimeout),
       ("approval-fallback", approvalFallback), ("notify-command", notifyCommand),
       ("max-restarts", maxRestarts.map(String.init)), ("within", within), ("rearm-after", rearmAfter),
-      ("rearm-max", rearmMax), ("restart-timeout", restartTimeout),
+      ("rearm-max", rearmMax), ("restart-timeout", restartTimeout), ("metrics-file", metricsFile),
       ("timeout", timeout.map { "\($0)" }), ("ping", ping ? "true" : nil),
       ("send", send), ("send-file", sendFile), ("expect", expect), ("openems", openems ? "true" : nil),
     ]

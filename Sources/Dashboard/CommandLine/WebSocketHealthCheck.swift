@@ -24,7 +24,10 @@ struct WebSocketHealthCheck: ParsableCommand {
         4  approve or reject found no pending restart request
       """,
     version: "0.1.0",
-    subcommands: [CheckCommand.self, ApproveCommand.self, RejectCommand.self, DashboardCommand.self, DemoCommand.self],
+    subcommands: [
+      CheckCommand.self, ApproveCommand.self, RejectCommand.self, StatusCommand.self, DashboardCommand.self,
+      DemoCommand.self,
+    ],
     defaultSubcommand: CheckCommand.self
   )
 

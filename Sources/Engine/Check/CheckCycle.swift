@@ -12,11 +12,14 @@ public struct CheckSettings: Sendable {
   /// What a person pastes to approve or reject a pending restart of this target.
   public var approveCommand: String
   public var rejectCommand: String
+  /// NAME of NAME.conf, else the unit: the `target` label of the metrics.
+  public var name: String
+  public var metricsFile: MetricsFile?
 
   public init(
     uri: WebSocketURI, unit: UnitName, watchdog: Watchdog, stateStore: StateStore, triggerLog: TriggerLog,
     policy: RestartPolicy? = nil, notifier: Notifier? = nil, restartTimeout: Duration = .seconds(90),
-    approveCommand: String? = nil, rejectCommand: String? = nil
+    approveCommand: String? = nil, rejectCommand: String? = nil, name: String? = nil, metricsFile: MetricsFile? = nil
   ) {
     self.uri = uri
     self.unit = unit
@@ -29,6 +32,8 @@ public struct CheckSettings: Sendable {
     let target = "\(uri) \(unit) --state-file \(stateStore.path)"
     self.approveCommand = approveCommand ?? "websocket-health-check approve \(target)"
     self.rejectCommand = rejectCommand ?? "websocket-health-check reject \(target)"
+    self.name = name ?? unit.description
+    self.metricsFile = metricsFile
   }
 
   /// The one owner of restarts for this target.
@@ -111,7 +116,30 @@ public struct CheckCycle: Sendable {
     let rendering = RestartConsole(settings: settings, pid: pid, probe: result)
     for line in rendering.lines(for: carried) { say(line) }
     if case .failed = carried.restart { report.exitStatus = .restartFailed }
+    if let metrics = settings.metricsFile {
+      do {
+        try metrics.write(snapshot(of: carried, probe: result))
+      } catch {
+        // Figures for Prometheus are not the service's health, nor a reason for our exit status.
+        say(ConsoleLine(.warning, "\(error); the check itself went on"))
+      }
+    }
     return report
+  }
+
+  private func snapshot(of report: Restarter.Report, probe: ProbeResult) -> MetricsSnapshot {
+    let decision = report.decision
+    // What the state file holds now: written this run, or left as it was (disarmed).
+    let count = decision.counter?.count ?? -1
+    var exhausted = false
+    if case .budgetExhausted = decision.outcome { exhausted = true }
+    var (done, failed) = (decision.record.restartsDone, decision.record.restartsFailed)
+    if case .failed = report.restart { (done, failed) = (max(0, done - 1), failed + 1) }
+    return MetricsSnapshot(
+      target: settings.name, unit: settings.unit.description, probe: probe, failcount: count,
+      threshold: settings.watchdog.threshold, armed: count >= 0, restartPending: decision.record.pending != nil,
+      budgetExhausted: exhausted, restartsDone: done, restartsFailed: failed,
+      checkedAtUnixSeconds: Double(decision.record.lastCheck?.unixSeconds ?? LocalTimestamp.now().seconds))
   }
 }
 

@@ -37,4 +37,6 @@ public enum CheckExitStatus: Int32, Sendable {
   case restartFailed = 3
   /// `approve` or `reject` found no pending restart request.
   case nothingToDecide = 4
+  /// `status`: a target is failing, has never been checked, or waits for approval.
+  case needsAttention = 5
 }

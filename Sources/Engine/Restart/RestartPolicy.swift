@@ -240,6 +240,7 @@ public struct RestartPolicy: Sendable, Equatable {
   /// `--rearm-after`, a re-arm scheduled.
   private func restart(_ decision: inout Decision, _ cause: RestartCause, _ context: Context) {
     decision.outcome = .restart(cause)
+    decision.record.restartsDone += 1
     decision.record.restarts = Array((decision.record.restarts + [context.now]).suffix(RestartRecord.historyLimit))
     decision.record.budgetNoticeGiven = false
     decision.record.healthySince = nil
@@ -296,7 +297,11 @@ public struct RestartPolicy: Sendable, Equatable {
   /// After `systemctl restart` failed: it does not count as a restart done.
   public func restartFailed(record: RestartRecord, at moment: Moment, error: String, unit: UnitName) -> Decision {
     var decision = Decision(watchdog: nil, counter: nil, record: record)
-    if let index = decision.record.restarts.lastIndex(of: moment) { decision.record.restarts.remove(at: index) }
+    if let index = decision.record.restarts.lastIndex(of: moment) {
+      decision.record.restarts.remove(at: index)
+      decision.record.restartsDone = max(0, decision.record.restartsDone - 1)
+    }
+    decision.record.restartsFailed += 1
     decision.entries.append(.restartFailed(unit: unit, error: error))
     return decision
   }

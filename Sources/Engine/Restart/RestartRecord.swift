@@ -57,6 +57,24 @@ public struct RestartRecord: Sendable, Equatable {
   public var rearmDelay: Duration?
   /// Since when probes have succeeded without a failure: after 10 min the backoff resets.
   public var healthySince: Moment?
+  /// Restarts done and failed since the record began, across boots: Prometheus counters.
+  public var restartsDone = 0
+  public var restartsFailed = 0
+  /// The last check, for `status`: when (Unix seconds), and what it found.
+  public var lastCheck: LastCheck?
+
+  public struct LastCheck: Sendable, Equatable {
+    public var unixSeconds: Int
+    public var healthy: Bool
+    /// The probe's summary, one line.
+    public var summary: String
+
+    public init(unixSeconds: Int, healthy: Bool, summary: String) {
+      self.unixSeconds = unixSeconds
+      self.healthy = healthy
+      self.summary = summary
+    }
+  }
 
   public init() {}
 
@@ -84,6 +102,12 @@ public struct RestartRecord: Sendable, Equatable {
     if let rearmAt { lines.append("rearm-at\t\(rearmAt)") }
     if let rearmDelay { lines.append("rearm-delay\t\(DurationText.fixed(rearmDelay.inSeconds, decimals: 3))") }
     if let healthySince { lines.append("healthy-since\t\(healthySince)") }
+    if restartsDone > 0 || restartsFailed > 0 { lines.append("restarts-total\t\(restartsDone)\t\(restartsFailed)") }
+    if let lastCheck {
+      lines.append(
+        "last-check\t\(lastCheck.unixSeconds)\t\(lastCheck.healthy ? "ok" : "failed")\t\(Self.clean(lastCheck.summary))"
+      )
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -118,7 +142,13 @@ public struct RestartRecord: Sendable, Equatable {
       case "healthy-since" where fields.count == 2:
         guard let at = Double(fields[1]) else { return nil }
         healthySince = Moment(seconds: at)
-      case "boot", "pending", "last", "rearm-at", "rearm-delay", "healthy-since":
+      case "restarts-total" where fields.count == 3:
+        guard let done = Int(fields[1]), let failed = Int(fields[2]), done >= 0, failed >= 0 else { return nil }
+        (restartsDone, restartsFailed) = (done, failed)
+      case "last-check" where fields.count == 4:
+        guard let seconds = Int(fields[1]), fields[2] == "ok" || fields[2] == "failed" else { return nil }
+        lastCheck = LastCheck(unixSeconds: seconds, healthy: fields[2] == "ok", summary: fields[3])
+      case "boot", "pending", "last", "rearm-at", "rearm-delay", "healthy-since", "restarts-total", "last-check":
         return nil  // a known key with the wrong number of fields
       default:
         continue
@@ -133,6 +163,9 @@ public struct RestartRecord: Sendable, Equatable {
     var fresh = RestartRecord()
     fresh.boot = id
     fresh.lastResolution = lastResolution
+    fresh.restartsDone = restartsDone
+    fresh.restartsFailed = restartsFailed
+    fresh.lastCheck = lastCheck
     if var pending {
       // Its PID is gone with the boot; the check withdraws it as stale and says so.
       pending.requestedAt = Moment(seconds: 0)

@@ -49,8 +49,11 @@ public struct Restarter: Sendable {
   public func check(pid: Int, probe: ProbeResult) throws -> Report {
     try carryOut(pid: pid) { counter, record, context in
       let step = watchdog.decide(stored: counter, pid: pid, probeSucceeded: probe.isHealthy)
-      return policy.afterCheck(
+      var decision = policy.afterCheck(
         step, threshold: watchdog.threshold, reason: probe.summary, record: record, in: context)
+      decision.record.lastCheck = RestartRecord.LastCheck(
+        unixSeconds: LocalTimestamp.now().seconds, healthy: probe.isHealthy, summary: probe.summary)
+      return decision
     }
   }
 

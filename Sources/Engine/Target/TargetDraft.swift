@@ -48,6 +48,7 @@ public struct TargetDraft: Sendable, Equatable {
   public var rearmAfter: Duration?
   public var rearmMax: Duration?
   public var restartTimeout: Duration?
+  public var metricsFile: String?
   /// The config file the rest comes from, if any; its values lose to the ones set here.
   public var configFile: String?
 
@@ -82,6 +83,7 @@ public struct TargetDraft: Sendable, Equatable {
     merged.rearmAfter = rearmAfter ?? lower.rearmAfter
     merged.rearmMax = rearmMax ?? lower.rearmMax
     merged.restartTimeout = restartTimeout ?? lower.restartTimeout
+    merged.metricsFile = metricsFile ?? lower.metricsFile
     let names = Set(headers.map { Self.headerName($0) })
     merged.headers = lower.headers.filter { !names.contains(Self.headerName($0)) } + headers
     return merged
@@ -130,6 +132,15 @@ public struct TargetDraft: Sendable, Equatable {
 
   // MARK: Resolution
 
+  /// A target's name: NAME of `NAME.conf` (as the template unit `websocket-health-check@NAME`
+  /// has it), else the unit.
+  public static func name(configFile: String?, unit: String) -> String {
+    guard let configFile else { return unit }
+    var name = Substring(configFile.split(separator: "/").last ?? "")
+    if name.hasSuffix(".conf") { name = name.dropLast(5) }
+    return name.isEmpty ? unit : String(name)
+  }
+
   /// Every value decided and checked: this draft over its config file over the defaults.
   public func resolved() throws(ConfigurationError) -> ResolvedTarget {
     var file = TargetDraft()
@@ -145,17 +156,22 @@ public struct TargetDraft: Sendable, Equatable {
     let uri = try WebSocketURI(parsing: uriText)
     let unit = try UnitName(validating: unitText)
     let mode = draft.mode ?? .auto
-    let stateStore = try StateStore(path: draft.stateFile ?? Self.defaultStateFile)
+    let name = Self.name(configFile: configFile, unit: unitText)
+    // A target of a config file keeps its files where the template unit has them; the
+    // reference's command line keeps the reference's defaults.
+    let defaultState = configFile == nil ? Self.defaultStateFile : TargetDirectory.statePath(for: name)
+    let defaultLog = configFile == nil ? Self.defaultLogFile : TargetDirectory.logPath(for: name)
+    let stateStore = try StateStore(path: draft.stateFile ?? defaultState)
     // What a person pastes: the same target, found the way this run found it.
     let target =
       configFile.map {
         "--config \($0)" + (stateFile.map { " --state-file \($0)" } ?? "") + (logFile.map { " --log-file \($0)" } ?? "")
-      } ?? "\(uriText) \(unitText) --state-file \(stateStore.path) --log-file \(draft.logFile ?? Self.defaultLogFile)"
+      } ?? "\(uriText) \(unitText) --state-file \(stateStore.path) --log-file \(draft.logFile ?? defaultLog)"
     let settings = CheckSettings(
       uri: uri, unit: unit,
       watchdog: try Watchdog(threshold: draft.threshold ?? Self.defaultThreshold, mode: mode),
       stateStore: stateStore,
-      triggerLog: try TriggerLog(path: draft.logFile ?? Self.defaultLogFile),
+      triggerLog: try TriggerLog(path: draft.logFile ?? defaultLog),
       policy: try draft.restartPolicy(mode: mode),
       notifier: try draft.notifyCommand.map { command throws(ConfigurationError) in
         guard command.hasPrefix("/") else {
@@ -166,7 +182,9 @@ public struct TargetDraft: Sendable, Equatable {
       },
       restartTimeout: try draft.checkedRestartTimeout(),
       approveCommand: "websocket-health-check approve \(target)",
-      rejectCommand: "websocket-health-check reject \(target)")
+      rejectCommand: "websocket-health-check reject \(target)",
+      name: name,
+      metricsFile: try draft.metricsFile.map { path throws(ConfigurationError) in try MetricsFile(path: path) })
     let options = try draft.probeOptions(for: uri)
     var warnings: [String] = []
     if options.insecure {

@@ -134,6 +134,10 @@ public struct TargetSetting: Sendable {
       draft.timeout = seconds
     },
     TargetSetting(
+      name: "metrics-file", kind: .value, places: .both, valueName: "path",
+      help: "Write Prometheus metrics here after each check, for node_exporter's textfile collector (*.prom)."
+    ) { draft, text in draft.metricsFile = text },
+    TargetSetting(
       name: "ping", kind: .flag, places: .both, valueName: "",
       help: "After the upgrade, send a ping; the matching pong must come."
     ) { draft, text throws(ConfigurationError) in draft.ping = try flag(text, "ping") },

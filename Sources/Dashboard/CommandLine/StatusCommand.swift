@@ -1,0 +1,59 @@
+import ArgumentParser
+import Engine
+
+/// `websocket-health-check status`: the state of one target, or of every target of the box,
+/// for a quick look and for scripts (`--json`).
+struct StatusCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract: "Show the watchdog's state of one target or of every target in a config directory.",
+    discussion: """
+      With no target, every NAME.conf in --config-dir (default /etc/websocket-health-check),
+      with the state and log paths the template unit gives it. Reads the files the timer
+      writes; probes nothing, changes nothing.
+      Exit status: 0 every target healthy with nothing pending, 5 a target is failing, never
+      checked, or waits for approval, 1 a target cannot be read (bad config, unreadable files).
+      --json prints {"targets": [...]}, one object a target (see the README for its fields).
+      """
+  )
+
+  @OptionGroup var target: TargetOptions
+
+  @Option(
+    help: ArgumentHelp(
+      "Show every NAME.conf of this directory. (default: \(TargetDirectory.defaultPath))", valueName: "dir"))
+  var configDir: String?
+
+  @Flag(help: "Print JSON for scripts instead of a table.")
+  var json = false
+
+  func validate() throws {
+    if configDir != nil && target.namesATarget {
+      throw ValidationError("give either a target (URI SERVICE or --config) or --config-dir, not both")
+    }
+    if !target.namesATarget || target.config != nil { return }
+    try target.requireTarget()
+  }
+
+  func run() throws {
+    let drafts: [TargetDraft]
+    do {
+      drafts =
+        target.namesATarget
+        ? [try target.draft()] : try TargetDirectory.drafts(in: configDir ?? TargetDirectory.defaultPath)
+    } catch {
+      Console.print(ConsoleLine(.error, "\(error)"))
+      throw ExitCode(CheckExitStatus.ourError.rawValue)
+    }
+    let states = drafts.map(TargetState.read)
+    if json {
+      Console.write(TargetState.json(states), to: 1)
+    } else if states.isEmpty {
+      Console.write("no targets in \(configDir ?? TargetDirectory.defaultPath) (NAME.conf, example.conf aside)", to: 1)
+    } else {
+      for line in TargetState.table(states) { Console.write(line, to: 1) }
+    }
+    if states.contains(where: { $0.error != nil }) { throw ExitCode(CheckExitStatus.ourError.rawValue) }
+    if states.contains(where: \.needsAttention) { throw ExitCode(CheckExitStatus.needsAttention.rawValue) }
+  }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import TestPeers
+import Testing
+
+/// `status` and `--metrics-file` as an operator and Prometheus use them: values move with the
+/// probe, the JSON's shape holds, exit codes say whether all is well.
+@Suite struct StatusAndMetricsTests {
+  func metric(_ text: String, _ name: String, _ labels: String = "") -> String? {
+    text.split(separator: "\n").first { $0.hasPrefix("\(name){") && (labels.isEmpty || $0.contains(labels)) }
+      .map { String($0.split(separator: " ").last!) }
+  }
+
+  @Test func metricsMoveWithTheProbe() throws {
+    let server = try WebSocketTestServer(.healthy)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    let metrics = sandbox.directory.appendingPathComponent("edge.prom").path
+    let healthy = try sandbox.check("ws://127.0.0.1:\(server.port)/", ["--metrics-file", metrics, "--ping"])
+    #expect(healthy.status == 0)
+    var text = try String(contentsOfFile: metrics, encoding: .utf8)
+    #expect(metric(text, "websocket_probe_success") == "1")
+    #expect(metric(text, "websocket_failcount") == "0")
+    #expect(metric(text, "websocket_armed") == "1")
+    #expect(metric(text, "websocket_threshold") == "3")
+    #expect(metric(text, "websocket_probe_duration_seconds", "phase=\"ping\"") != nil)
+    #expect(text.contains("websocket_probe_success{target=\"openems.service\",unit=\"openems.service\"} 1"))
+    let stamp = try #require(metric(text, "websocket_last_check_timestamp_seconds").flatMap(Double.init))
+    #expect(abs(stamp - Date().timeIntervalSince1970) < 30)
+
+    let port = try closedPort()
+    for _ in 0..<3 { _ = try sandbox.check("ws://127.0.0.1:\(port)/", ["--metrics-file", metrics]) }
+    text = try String(contentsOfFile: metrics, encoding: .utf8)
+    #expect(metric(text, "websocket_probe_success") == "0")
+    #expect(metric(text, "websocket_failcount") == "-1", "disarmed after the restart")
+    #expect(metric(text, "websocket_restarts_total", "result=\"done\"") == "1")
+    #expect(metric(text, "websocket_restarts_total", "result=\"failed\"") == "0")
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.path).filter {
+      $0.hasSuffix(".tmp")
+    }
+    #expect(leftovers.isEmpty)
+  }
+
+  @Test func aMetricsFileThatCannotBeWrittenIsAWarningNotAFailure() throws {
+    let server = try WebSocketTestServer(.healthy)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    let outcome = try sandbox.check("ws://127.0.0.1:\(server.port)/", ["--metrics-file", "/nonexistent/dir/x.prom"])
+    #expect(outcome.status == 0)
+    #expect(
+      outcome.standardError.hasPrefix("[Warning] cannot write metrics file /nonexistent/dir/x.prom"), "\(outcome.lines)"
+    )
+    #expect(sandbox.state == "4242:0")
+  }
+
+  @Test(arguments: [("relative.prom", "is not an absolute path"), ("/tmp/x.txt", "does not end in .prom")])
+  func aMetricsPathNodeExporterWouldNotReadIsRefused(path: String, message: String) throws {
+    let sandbox = try CommandSandbox()
+    let outcome = try sandbox.check("ws://127.0.0.1:1/", ["--metrics-file", path])
+    #expect(outcome.status == 1)
+    #expect(outcome.standardError.contains(message), "\(outcome.standardError)")
+  }
+
+  /// Three targets in a config directory, as the template units run them.
+  @Test func statusShowsEveryTargetOfTheDirectoryAndExitsOnWhatNeedsAttention() throws {
+    let server = try WebSocketTestServer(.healthy)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    let directory = sandbox.directory.appendingPathComponent("conf").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let dead = try closedPort()
+    var configs: [String: String] = [:]
+    for (name, port, mode) in [
+      ("edge", server.port, "auto"), ("backend", dead, "approve"), ("extra", server.port, "auto"),
+    ] {
+      let path = "\(directory)/\(name).conf"
+      let text = """
+        uri = ws://127.0.0.1:\(port)/
+        unit = \(name).service
+        threshold = 1
+        mode = \(mode)
+        state-file = \(sandbox.directory.path)/\(name).failcount
+        log-file = \(sandbox.directory.path)/\(name).log
+        """
+      try text.write(toFile: path, atomically: false, encoding: .utf8)
+      configs[name] = path
+    }
+    try "uri = ws://example\nunit = example.service\n".write(
+      toFile: "\(directory)/example.conf", atomically: false, encoding: .utf8)
+
+    let unchecked = try sandbox.run(["status", "--config-dir", directory, "--json"])
+    #expect(unchecked.status == 5, "never checked needs attention: \(unchecked.lines)")
+
+    try sandbox.setState("4242:0")
+    for name in ["edge", "extra"] {
+      _ = try sandbox.run([
+        "check", "--config", configs[name]!, "--state-file", "\(sandbox.directory.path)/\(name).failcount",
+      ])
+    }
+    let allWell = try sandbox.run([
+      "status", "--config", configs["edge"]!, "--state-file", "\(sandbox.directory.path)/edge.failcount",
+    ])
+    #expect(allWell.status == 0, "\(allWell.lines)")
+
+    try "4242:0".write(toFile: "\(sandbox.directory.path)/backend.failcount", atomically: false, encoding: .utf8)
+    _ = try sandbox.run([
+      "check", "--config", configs["backend"]!, "--state-file", "\(sandbox.directory.path)/backend.failcount",
+    ])
+    let table = try sandbox.run(["status", "--config-dir", directory])
+    #expect(table.status == 5)
+    #expect(table.lines.first == "TARGET   STATUS    FAILURES  MODE     LAST CHECK", "\(table.lines)")
+    #expect(
+      table.lines.map { String($0.prefix(7)) }.filter { !$0.hasPrefix(" ") && $0 != "TARGET " } == [
+        "backend", "edge   ", "extra  ",
+      ], "sorted, example.conf left out")
+    #expect(table.standardOutput.contains("restart awaiting approval since"), "\(table.lines)")
+
+    let json = try sandbox.run(["status", "--config-dir", directory, "--json"])
+    let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+    let targets = try #require(object?["targets"] as? [[String: Any]])
+    #expect(targets.map { $0["name"] as? String } == ["backend", "edge", "extra"])
+    let backend = targets[0]
+    #expect(
+      Set(backend.keys) == [
+        "name", "uri", "unit", "state_file", "mode", "threshold", "failcount", "armed", "healthy", "last_check",
+        "pending",
+        "budget", "restarts", "last_trigger", "error",
+      ])
+    #expect(backend["healthy"] as? Bool == false)
+    #expect(backend["mode"] as? String == "approve")
+    #expect((backend["pending"] as? [String: Any])?["count"] as? Int == 1)
+    #expect((backend["last_trigger"] as? String)?.contains("Restart awaiting approval") == true)
+    #expect(targets[1]["healthy"] as? Bool == true)
+    #expect(targets[1]["pending"] is NSNull)
+  }
+
+  @Test func statusOfADirectoryThatIsNotThereIsOneLine() throws {
+    let sandbox = try CommandSandbox()
+    let outcome = try sandbox.run(["status", "--config-dir", "/nonexistent/conf"])
+    #expect(outcome.status == 1)
+    #expect(
+      outcome.lines == [
+        "[Error] cannot read config directory /nonexistent/conf: No such file or directory; give one with --config-dir, or a target"
+      ])
+  }
+}
