@@ -42,14 +42,25 @@ wait_for() {  # wait_for TEXT [seconds]
 }
 
 mkdir -p "$work/bin"
-cat >"$work/bin/systemctl" <<SH
+cat >"$work/bin/systemctl" <<'SH'
 #!/bin/sh
-printf '%s\n' "\$*" >> "$work/calls"
-case "\$*" in
-  *.timer*) echo "NextElapseUSecRealtime=@\$(( \$(date +%s) + 7 ))" ;;
-  show*) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;;
-esac
+# A stand-in systemctl: records its calls; `show` answers one block per unit named, as the
+# real one does (timers: the next run in 7 s; services: MainPID 4242, or the file pid-UNIT).
+printf '%s\n' "$*" >> "$WHC_CALLS"
+[ "$1" = show ] || exit 0
+first=1
+for arg in "$@"; do
+  case "$arg" in show|-*) continue ;; esac
+  [ "$first" = 1 ] || echo
+  first=0
+  case "$arg" in
+    *.timer) echo "NextElapseUSecRealtime=@$(( $(date +%s) + 7 ))" ;;
+    *) printf 'MainPID=%s\nLoadState=loaded\nActiveState=active\n' "$(cat "$WHC_CALLS.pid-$arg" 2>/dev/null || echo 4242)" ;;
+  esac
+done
 SH
+# The calls file's path is written into the script: tmux's sessions may not inherit our environment.
+sed -i "s|\$WHC_CALLS|$work/calls|g" "$work/bin/systemctl"
 chmod +x "$work/bin/systemctl"
 
 source bench/loopback-server.sh

@@ -2,24 +2,30 @@ import ArgumentParser
 import Engine
 import NIOPosix
 
-/// `websocket-health-check dashboard URI SERVICE …`: the live screen over SSH.
+/// `websocket-health-check dashboard`: the live screen over SSH, for one target or the box.
 struct DashboardCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "dashboard",
-    abstract: "Watch a target live: probe latency, the failure counter, the trigger log.",
+    abstract: "Watch every target of the box live, or one: probe latency, failure counters, trigger logs.",
     discussion: """
+      With no target, every NAME.conf of --config-dir (default /etc/websocket-health-check)
+      in a list: Up/Down select, Enter opens a target, Esc goes back, / filters by name.
+      With a target (URI SERVICE, or --config FILE), that target's view.
       Probes every --interval without counting (only the timer and the p key count),
-      follows the state file and trigger log the timer writes, and offers keys:
-        p check now   d dry-run restart   R restart (asks first)   ? help   q quit
-      Use the same --state-file and --log-file as the timer's unit to see what it sees.
+      follows the state files and trigger logs the timers write, and offers keys:
+        p check now   d dry-run restart   R restart (asks first)   A approve   ? help   q quit
       """
   )
 
   @OptionGroup var target: TargetOptions
 
-  func validate() throws { try target.requireTarget() }
+  @Option(
+    help: ArgumentHelp(
+      "With no target: show every NAME.conf of this directory. (default: \(TargetDirectory.defaultPath))",
+      valueName: "dir"))
+  var configDir: String?
 
-  @Option(help: ArgumentHelp("Seconds between the dashboard's own probes.", valueName: "seconds"))
+  @Option(help: ArgumentHelp("Seconds between the dashboard's own probes of each target.", valueName: "seconds"))
   var interval: Double = 1
 
   @Flag(help: "Offer no restart key; for watching only.")
@@ -31,12 +37,21 @@ struct DashboardCommand: ParsableCommand {
       valueName: "unit"))
   var timer: String?
 
+  func validate() throws {
+    if configDir != nil && target.namesATarget {
+      throw ValidationError("give either a target (URI SERVICE or --config) or --config-dir, not both")
+    }
+    if target.namesATarget { try target.requireTarget() }
+    if timer != nil && !target.namesATarget {
+      throw ValidationError("--timer names the timer of one target; with a config directory each NAME has its own")
+    }
+  }
+
   /// The template instance that reads `--config …/NAME.conf` is `websocket-health-check@NAME`.
   var timerUnit: String {
     if let timer { return timer }
     guard let config = target.config else { return "websocket-health-check.timer" }
-    var name = Substring(config.split(separator: "/").last ?? "")
-    if name.hasSuffix(".conf") { name = name.dropLast(5) }
+    let name = TargetDraft.name(configFile: config, unit: "")
     return name.isEmpty ? "websocket-health-check.timer" : "websocket-health-check@\(name).timer"
   }
 
@@ -45,20 +60,32 @@ struct DashboardCommand: ParsableCommand {
       Console.print(ConsoleLine(.error, "--interval \(interval) must be between 0.2 and 3600 seconds"))
       throw ExitCode(CheckExitStatus.ourError.rawValue)
     }
+    // One thread for every target's probes: they are scheduled on its event loop.
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     defer { try? group.syncShutdownGracefully() }
+    let serviceManager = Systemctl()
     do {
-      let resolved = try target.draft().resolved()
-      let settings = resolved.settings
-      let probe = try Probe(uri: settings.uri, options: resolved.probeOptions, group: group)
-      let timerUnit = try UnitName(validating: self.timerUnit)
-      let serviceManager = Systemctl()
-      let view = DashboardModel.Target(
-        settings: settings, interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit),
-        readonly: readonly, certificateUnchecked: resolved.probeOptions.insecure)
+      var watched: [WatchedTarget] = []
+      let directory = configDir ?? TargetDirectory.defaultPath
+      let drafts = target.namesATarget ? [try target.draft()] : try TargetDirectory.drafts(in: directory)
+      guard !drafts.isEmpty else {
+        throw ConfigurationError(
+          "no targets in \(directory) (NAME.conf, example.conf aside); give one: dashboard --config FILE, or URI SERVICE"
+        )
+      }
+      for draft in drafts {
+        let resolved = try draft.resolved()
+        let settings = resolved.settings
+        let timer = target.namesATarget ? timerUnit : "websocket-health-check@\(settings.name).timer"
+        var view = DashboardModel.Target(
+          settings: settings, interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit),
+          readonly: readonly, certificateUnchecked: resolved.probeOptions.insecure)
+        view.timer = try UnitName(validating: timer)
+        watched.append(
+          WatchedTarget(view: view, probe: try Probe(uri: settings.uri, options: resolved.probeOptions, group: group)))
+      }
       try DashboardSession(
-        probe: probe, serviceManager: serviceManager, target: view, timer: timerUnit,
-        demo: nil, timerInterval: nil
+        targets: watched, probeLoop: group.next(), serviceManager: serviceManager, demo: nil, timerInterval: nil
       ).run()
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))

@@ -49,9 +49,10 @@ struct DemoCommand: ParsableCommand {
     let target = DashboardModel.Target(
       settings: settings, interval: 0.5, restartCommand: manager.restartCommand(for: unit), isDemo: true)
     do {
+      let probe = try Probe(uri: uri, options: DemoService.probeOptions, group: group)
       try DashboardSession(
-        probe: try Probe(uri: uri, options: DemoService.probeOptions, group: group),
-        serviceManager: manager, target: target, timer: nil, demo: service, timerInterval: every
+        targets: [WatchedTarget(view: target, probe: probe)], probeLoop: group.next(), serviceManager: manager,
+        demo: service, timerInterval: every
       ).run()
     } catch let error as ScreenError {
       Console.print(ConsoleLine(.error, "\(error); or run: websocket-health-check demo --script"))

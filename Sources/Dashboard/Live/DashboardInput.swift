@@ -4,6 +4,7 @@ import Engine
 enum DashboardKey: Equatable, Sendable {
   case character(Character)
   case up, down, pageUp, pageDown, home, end
+  case enter, backspace
   case escape, help, quit
 }
 

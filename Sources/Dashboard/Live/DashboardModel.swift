@@ -15,6 +15,10 @@ struct DashboardModel: Sendable {
     /// `--insecure`: the probe does not check the server's certificate.
     var certificateUnchecked = false
 
+    /// The timer that runs this target's checks, to show its next run.
+    var timer: UnitName?
+
+    var name: String { settings.name }
     var uri: String { settings.uri.description }
     var unit: String { settings.unit.description }
     var threshold: Int { settings.watchdog.threshold }

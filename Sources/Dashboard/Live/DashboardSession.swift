@@ -1,6 +1,7 @@
 import Dispatch
 import Engine
 import NIOConcurrencyHelpers
+import NIOCore
 
 #if canImport(Glibc)
   import Glibc
@@ -9,31 +10,49 @@ import NIOConcurrencyHelpers
 /// Set by SIGTERM/SIGHUP; the loop sees it within one tick and restores the terminal.
 nonisolated(unsafe) private var terminationRequested: sig_atomic_t = 0
 
-/// The live dashboard: probes on a background queue, reads the shared state file and the
-/// trigger log, asks systemd, handles keys, and redraws when something changed.
+/// One watched target's parts for the session: what it shows, how it is probed.
+struct WatchedTarget: Sendable {
+  var view: DashboardModel.Target
+  var probe: Probe
+}
+
+/// The live dashboard: owns the screen and the loop that turns events into frames.
+///
+/// Work happens off the screen's thread and comes back as events: every target's probes run
+/// on one event loop (scheduled, one per target per interval, never overlapping); systemd is
+/// asked about every unit and timer in one `systemctl show` per refresh; the files the timer
+/// writes are looked at every half second (a stat and two small reads, the log's tail only
+/// when it changed). Each target's state is a `DashboardModel` the events update; the views
+/// render them.
 final class DashboardSession {
-  private let settings: CheckSettings
-  private let probe: Probe
+  private let targets: [WatchedTarget]
   private let serviceManager: any ServiceManager
-  private let timer: UnitName?
   private let demo: DemoService?
   /// The demo's stand-in for the systemd timer: a counting check this often.
   private let timerInterval: Duration?
-  private var model: DashboardModel
+  private let probeLoop: any EventLoop
+  private var box: BoxModel
   private let started = ContinuousClock.now
-  private var logIdentity: (device: UInt, inode: UInt, size: Int, modified: Int)?
+  private var logIdentities: [LogIdentity?]
+
+  struct LogIdentity: Equatable {
+    var device: UInt
+    var inode: UInt
+    var size: Int
+    var modified: Int
+  }
 
   init(
-    probe: Probe, serviceManager: any ServiceManager, target: DashboardModel.Target,
-    timer: UnitName?, demo: DemoService?, timerInterval: Duration?
+    targets: [WatchedTarget], probeLoop: any EventLoop, serviceManager: any ServiceManager, demo: DemoService?,
+    timerInterval: Duration?
   ) {
-    self.timerInterval = timerInterval
-    settings = target.settings
-    self.probe = probe
+    self.targets = targets
+    self.probeLoop = probeLoop
     self.serviceManager = serviceManager
-    self.timer = timer
     self.demo = demo
-    model = DashboardModel(target: target)
+    self.timerInterval = timerInterval
+    box = BoxModel(targets: targets.map { DashboardModel(target: $0.view) })
+    logIdentities = Array(repeating: nil, count: targets.count)
   }
 
   /// Opens the screen and runs until `q`, F10, Ctrl-C or SIGTERM.
@@ -45,8 +64,9 @@ final class DashboardSession {
     signal(SIGPIPE, SIG_IGN)
     let mailbox = try SessionMailbox()
     defer { mailbox.stop() }
-    startProbing(mailbox)
-    startWatchingService(mailbox)
+    let probing = startProbing(mailbox)
+    defer { for task in probing { task.cancel() } }
+    startWatchingServices(mailbox)
     if let timerInterval { startTimerChecks(mailbox, every: timerInterval) }
     refreshFiles()
 
@@ -72,9 +92,9 @@ final class DashboardSession {
         case .resize: screen.invalidate()
         case .ignored: break
         case .key(let key):
-          let page = DashboardView.logPage(height: screen.size.height)
-          if let action = DashboardInput.handle(key, model: &model, pageSize: page) {
-            if action == .quit { quit = true } else { perform(action, mailbox: mailbox) }
+          let page = box.showsList ? max(1, screen.size.height - 6) : DashboardView.logPage(height: screen.size.height)
+          if let (action, index) = BoxInput.handle(key, box: &box, pageSize: page) {
+            if action == .quit { quit = true } else { perform(action, on: index, mailbox: mailbox) }
           }
         }
       }
@@ -85,42 +105,44 @@ final class DashboardSession {
       }
       let size = screen.size
       if needsFrame || size != drawnSize {
-        screen.draw(DashboardView(model: model, glyphs: screen.glyphs).render(width: size.width, height: size.height))
+        let frame =
+          box.showsList
+          ? TargetListView(box: box, glyphs: screen.glyphs).render(width: size.width, height: size.height)
+          : DashboardView(model: box.current, glyphs: screen.glyphs).render(width: size.width, height: size.height)
+        screen.draw(frame)
         drawnSize = size
         needsFrame = false
       }
     }
   }
 
-  // MARK: - Work off the main thread
+  // MARK: - Work off the screen's thread
 
-  /// Probes every interval with the check's own Probe, counting nothing.
-  private func startProbing(_ mailbox: SessionMailbox) {
-    let interval = Duration.milliseconds(Int64(model.target.interval * 1000))
-    let probe = self.probe
-    DispatchQueue(label: "websocket-health-check.probe").async {
-      let clock = ContinuousClock()
-      while mailbox.isRunning {
-        let next = clock.now + interval
-        mailbox.post(.probed(probe.runToEnd(), LocalTimestamp.now()))
-        while mailbox.isRunning && clock.now < next { usleep(50_000) }
+  /// Every target's probe on the one probe loop, each every its interval, never two of one
+  /// target at once; their starts spread over the first interval so they do not come in bursts.
+  private func startProbing(_ mailbox: SessionMailbox) -> [RepeatedTask] {
+    targets.enumerated().map { index, target in
+      let interval = TimeAmount.milliseconds(Int64(target.view.interval * 1000))
+      let spread = TimeAmount.nanoseconds(interval.nanoseconds * Int64(index) / Int64(max(1, targets.count)))
+      let probe = target.probe
+      return probeLoop.scheduleRepeatedAsyncTask(initialDelay: spread, delay: interval) { _ in
+        probe.run().map { result in mailbox.post(.probed(index, result, LocalTimestamp.now())) }
       }
     }
   }
 
-  /// MainPID, ActiveState and the timer's next run, every 2 s, off the main thread because
-  /// systemctl may be slow.
-  private func startWatchingService(_ mailbox: SessionMailbox) {
+  /// Every unit's MainPID and state and every timer's next run, in one `systemctl show` every
+  /// 2 s, off the screen's thread because systemctl may be slow.
+  private func startWatchingServices(_ mailbox: SessionMailbox) {
     let serviceManager = self.serviceManager
-    let unit = settings.unit
-    let timer = self.timer
+    let units = targets.map(\.view.settings.unit)
+    let timers = timerInterval == nil ? targets.compactMap(\.view.timer) : []
     DispatchQueue(label: "websocket-health-check.systemd").async {
       while mailbox.isRunning {
         do {
-          let status = try serviceManager.status(of: unit)
-          mailbox.post(.service(status, nil, nextTimer: timer.flatMap { serviceManager.secondsUntilNextRun(of: $0) }))
+          mailbox.post(.services(try serviceManager.overview(units: units, timers: timers), nil))
         } catch {
-          mailbox.post(.service(nil, "\(error)", nextTimer: nil))
+          mailbox.post(.services(ServiceOverview(), "\(error)"))
         }
         for _ in 0..<40 where mailbox.isRunning { usleep(50_000) }
       }
@@ -129,7 +151,11 @@ final class DashboardSession {
 
   /// The demo's timer: the same check the real timer runs, every few seconds.
   private func startTimerChecks(_ mailbox: SessionMailbox, every interval: Duration) {
-    let cycle = CheckCycle(settings: settings, serviceManager: serviceManager) { [probe] in probe.runToEnd() }
+    let cycles = targets.map { target in
+      CheckCycle(settings: target.view.settings, serviceManager: serviceManager) { [probe = target.probe] in
+        probe.runToEnd()
+      }
+    }
     DispatchQueue(label: "websocket-health-check.timer").async {
       let clock = ContinuousClock()
       var next = clock.now + interval
@@ -137,7 +163,7 @@ final class DashboardSession {
         let left = next - clock.now
         mailbox.post(.timerDue(in: Int(left.components.seconds) + 1))
         if left <= .zero {
-          mailbox.post(.timerRan(cycle.run()))
+          for (index, cycle) in cycles.enumerated() { mailbox.post(.timerRan(index, cycle.run())) }
           next = clock.now + interval
         }
         usleep(250_000)
@@ -145,34 +171,39 @@ final class DashboardSession {
     }
   }
 
-  private func perform(_ action: DashboardAction, mailbox: SessionMailbox) {
-    let cycle = CheckCycle(settings: settings, serviceManager: serviceManager) { [probe] in probe.runToEnd() }
+  private func perform(_ action: DashboardAction, on index: Int, mailbox: SessionMailbox) {
+    let target = targets[index]
+    let settings = target.view.settings
+    let cycle = CheckCycle(settings: settings, serviceManager: serviceManager) { [probe = target.probe] in
+      probe.runToEnd()
+    }
     let restarter = settings.restarter(serviceManager)
     let requester = Requester(name: WhoAsked.name(), place: "dashboard")
     let unit = settings.unit
+    let serviceManager = self.serviceManager
     switch action {
     case .quit:
       break
     case .runCheck:
-      model.checkRunning = true
-      model.status = nil
-      DispatchQueue.global().async { mailbox.post(.checked(cycle.run())) }
+      box.targets[index].checkRunning = true
+      box.targets[index].status = nil
+      DispatchQueue.global().async { mailbox.post(.checked(index, cycle.run())) }
     case .dryRunRestart:
       do {
-        try restarter.dryRun(count: model.failureCount, by: requester)
-        model.status = .init(
+        try restarter.dryRun(count: box.targets[index].failureCount, by: requester)
+        box.targets[index].status = .init(
           text: "dry run logged; a restart would run: \(serviceManager.restartCommand(for: unit))", tone: .plain)
       } catch {
-        model.status = .init(text: "\(error)", tone: .failing)
+        box.targets[index].status = .init(text: "\(error)", tone: .failing)
       }
       refreshFiles()
     case .restart, .approve, .reject:
-      guard let pid = model.service?.mainPID else {
-        model.status = .init(text: "systemd has not said the MainPID yet; nothing was done, try again", tone: .failing)
+      guard let pid = box.targets[index].service?.mainPID else {
+        box.targets[index].status = .init(
+          text: "systemd has not said the MainPID yet; nothing was done, try again", tone: .failing)
         return
       }
-      model.status = .init(text: action == .reject ? "rejecting…" : "restarting \(unit)…", tone: .warning)
-      let settings = settings
+      box.targets[index].status = .init(text: action == .reject ? "rejecting…" : "restarting \(unit)…", tone: .warning)
       DispatchQueue.global().async {
         do {
           let report =
@@ -181,57 +212,83 @@ final class DashboardSession {
             case .reject: try restarter.reject(pid: pid, by: requester)
             default: try restarter.restartNow(pid: pid, by: requester)
             }
-          mailbox.post(.message(DashboardStatus.after(report, settings: settings)))
+          mailbox.post(.message(index, DashboardStatus.after(report, settings: settings)))
         } catch {
-          mailbox.post(.message(.init(text: "\(error); nothing was restarted", tone: .failing)))
+          mailbox.post(.message(index, .init(text: "\(error); nothing was restarted", tone: .failing)))
         }
       }
     case .demo(let name):
       guard let demo, let mode = DemoService.Mode(rawValue: name) else { return }
       do {
         try demo.set(mode)
-        model.demoMode = mode.rawValue
-        model.status = .init(text: "demo service is now \(mode.rawValue)", tone: .plain)
+        box.targets[index].demoMode = mode.rawValue
+        box.targets[index].status = .init(text: "demo service is now \(mode.rawValue)", tone: .plain)
       } catch {
-        model.status = .init(text: "demo: \(error)", tone: .failing)
+        box.targets[index].status = .init(text: "demo: \(error)", tone: .failing)
       }
     }
+    if box.showsList { box.status = box.targets[index].status }
   }
 
   private func apply(_ event: SessionMailbox.Event, mailbox: SessionMailbox) {
     switch event {
-    case .probed(let result, let time):
-      model.lastProbe = .init(time: time, result: result)
-      model.latency.add(result, at: seconds())
-    case .checked(let report):
-      model.checkRunning = false
-      model.status = DashboardStatus.after(report, settings: settings, prefix: "check")
-      if let probe = report.probe { model.lastProbe = .init(time: LocalTimestamp.now(), result: probe) }
+    case .probed(let index, let result, let time):
+      box.targets[index].lastProbe = .init(time: time, result: result)
+      box.targets[index].latency.add(result, at: seconds())
+    case .checked(let index, let report):
+      box.targets[index].checkRunning = false
+      box.targets[index].status = DashboardStatus.after(report, settings: targets[index].view.settings, prefix: "check")
+      if let probe = report.probe { box.targets[index].lastProbe = .init(time: LocalTimestamp.now(), result: probe) }
+      if box.showsList {
+        box.status = box.targets[index].status.map {
+          .init(text: "\(box.targets[index].target.name): \($0.text)", tone: $0.tone)
+        }
+      }
       refreshFiles()
-    case .service(let status, let error, let next):
-      model.service = status
-      model.serviceError = error
-      if timerInterval == nil { model.nextTimerCheck = next }
-      if let demo { model.demoMode = demo.mode.rawValue }
+    case .services(let overview, let error):
+      for index in box.targets.indices {
+        let unit = box.targets[index].target.unit
+        box.targets[index].service = overview.statuses[unit]
+        box.targets[index].serviceError =
+          error ?? (overview.statuses[unit] == nil ? "systemd knows no unit \(unit)" : nil)
+        if timerInterval == nil, let timer = box.targets[index].target.timer {
+          box.targets[index].nextTimerCheck = overview.nextRuns[timer.description]
+        }
+        if let demo { box.targets[index].demoMode = demo.mode.rawValue }
+      }
     case .timerDue(let seconds):
-      model.nextTimerCheck = seconds
-    case .timerRan(let report):
-      model.status = DashboardStatus.after(report, settings: settings, prefix: "timer")
+      for index in box.targets.indices { box.targets[index].nextTimerCheck = seconds }
+    case .timerRan(let index, let report):
+      box.targets[index].status = DashboardStatus.after(report, settings: targets[index].view.settings, prefix: "timer")
       refreshFiles()
-    case .message(let message):
-      model.status = message
+    case .message(let index, let message):
+      box.targets[index].status = message
+      if box.showsList {
+        box.status = .init(text: "\(box.targets[index].target.name): \(message.text)", tone: message.tone)
+      }
       refreshFiles()
     }
   }
 
   // MARK: - Files shared with the timer
 
-  /// The state file (cheap: one small read), and the log's tail when the file changed,
-  /// was truncated or replaced by rotation. Returns whether anything shown changed.
+  /// Each target's state file and restart record (cheap: small reads), and its log's tail
+  /// when the file changed, was truncated or replaced by rotation. Returns whether anything
+  /// shown changed.
   @discardableResult
   private func refreshFiles() -> Bool {
-    let before = (model.state, model.stateError)
-    let pendingBefore = model.pendingRestart
+    var changed = false
+    for index in box.targets.indices {
+      if refreshFiles(of: index) { changed = true }
+    }
+    return changed
+  }
+
+  private func refreshFiles(of index: Int) -> Bool {
+    let settings = targets[index].view.settings
+    var model = box.targets[index]
+    defer { box.targets[index] = model }
+    let before = (model.state, model.stateError, model.pendingRestart)
     do {
       model.state = try settings.stateStore.peek()
       model.pendingRestart = try settings.stateStore.peekRecord().record?.pending
@@ -240,19 +297,17 @@ final class DashboardSession {
       model.stateError = "\(error)"
     }
     var info = stat()
-    let stateChanged =
-      before.0 != model.state || before.1 != model.stateError || pendingBefore != model.pendingRestart
+    let stateChanged = before.0 != model.state || before.1 != model.stateError || before.2 != model.pendingRestart
     guard stat(settings.triggerLog.path, &info) == 0 else {
-      defer { logIdentity = nil }
+      defer { logIdentities[index] = nil }
       model.logLines = []
-      return stateChanged || logIdentity != nil
+      return stateChanged || logIdentities[index] != nil
     }
-    let identity = (
-      UInt(info.st_dev), UInt(info.st_ino), Int(info.st_size),
-      Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000
-    )
-    if let old = logIdentity, old == identity { return stateChanged }
-    logIdentity = identity
+    let identity = LogIdentity(
+      device: UInt(info.st_dev), inode: UInt(info.st_ino), size: Int(info.st_size),
+      modified: Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000)
+    if logIdentities[index] == identity { return stateChanged }
+    logIdentities[index] = identity
     do {
       model.logLines = try TriggerLogTail(path: settings.triggerLog.path).lastLines(500)
       model.logError = nil

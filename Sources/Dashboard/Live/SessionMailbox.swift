@@ -8,13 +8,14 @@ import NIOConcurrencyHelpers
 /// Where background work (probes, checks, systemctl) leaves its results for the screen's
 /// thread, and wakes it through a pipe it polls beside the keyboard.
 final class SessionMailbox: Sendable {
+  /// What happened, and to which target (an index into the session's targets).
   enum Event: Sendable {
-    case probed(ProbeResult, LocalTimestamp)
-    case checked(CheckReport)
-    case service(ServiceStatus?, String?, nextTimer: Int?)
-    case message(DashboardModel.StatusMessage)
+    case probed(Int, ProbeResult, LocalTimestamp)
+    case checked(Int, CheckReport)
+    case services(ServiceOverview, String?)
+    case message(Int, DashboardModel.StatusMessage)
     case timerDue(in: Int)
-    case timerRan(CheckReport)
+    case timerRan(Int, CheckReport)
   }
 
   private let events = NIOLockedValueBox<[Event]>([])

@@ -122,6 +122,8 @@ final class CursesScreen {
       case KEY_NPAGE: return .key(.pageDown)
       case KEY_HOME: return .key(.home)
       case KEY_END: return .key(.end)
+      case KEY_ENTER: return .key(.enter)
+      case KEY_BACKSPACE: return .key(.backspace)
       case cn_key_f(1): return .key(.help)
       case cn_key_f(10): return .key(.quit)
       default: return .ignored
@@ -130,6 +132,8 @@ final class CursesScreen {
     switch code {
     case 3: return .key(.quit)  // Ctrl-C in raw mode
     case 27: return .key(.escape)
+    case 10, 13: return .key(.enter)
+    case 8, 127: return .key(.backspace)
     default:
       guard let scalar = Unicode.Scalar(UInt32(character)) else { return .ignored }
       return .key(.character(Character(scalar)))

@@ -31,6 +31,47 @@ public protocol ServiceManager: Sendable {
 
 extension ServiceManager {
   public func secondsUntilNextRun(of timer: UnitName) -> Int? { nil }
+
+  /// One question per unit; `Systemctl` asks for all of them at once.
+  public func overview(units: [UnitName], timers: [UnitName]) throws(ServiceManagerError) -> ServiceOverview {
+    var overview = ServiceOverview()
+    for unit in units { overview.statuses[unit.description] = try status(of: unit) }
+    for timer in timers { overview.nextRuns[timer.description] = secondsUntilNextRun(of: timer) }
+    return overview
+  }
+}
+
+/// Every watched unit's status and every timer's next run, from one question to systemd.
+public struct ServiceOverview: Sendable, Equatable {
+  /// By unit name as given.
+  public var statuses: [String: ServiceStatus] = [:]
+  /// Seconds until each timer fires, by timer name as given.
+  public var nextRuns: [String: Int] = [:]
+
+  public init() {}
+
+  /// Reads `systemctl show` of several units: one block of `Key=value` lines each, separated
+  /// by a blank line, in the order the units were named.
+  public init(showOutput text: String, units: [UnitName], timers: [UnitName], now: Int) {
+    let blocks = text.split(separator: "\n\n", omittingEmptySubsequences: false).map { block in
+      Dictionary(
+        block.split(separator: "\n").compactMap { line -> (Substring, Substring)? in
+          guard let equals = line.firstIndex(of: "=") else { return nil }
+          return (line[..<equals], line[line.index(after: equals)...])
+        }, uniquingKeysWith: { first, _ in first })
+    }
+    for (index, unit) in units.enumerated() where index < blocks.count {
+      let block = blocks[index]
+      guard block["LoadState"] != "not-found", let pid = block["MainPID"].flatMap({ Int($0) }) else { continue }
+      statuses[unit.description] = ServiceStatus(mainPID: pid, activeState: String(block["ActiveState"] ?? "unknown"))
+    }
+    for (index, timer) in timers.enumerated() where units.count + index < blocks.count {
+      let block = blocks[units.count + index]
+      if let at = block["NextElapseUSecRealtime"]?.split(separator: "@").last.flatMap({ Int($0.trimmingSpaces) }) {
+        nextRuns[timer.description] = max(0, at - now)
+      }
+    }
+  }
 }
 
 /// `systemctl`, found on `PATH`, called with an argument vector and a deadline.
@@ -73,6 +114,20 @@ public struct Systemctl: ServiceManager {
 
   public func restartCommand(for unit: UnitName) -> String {
     "systemctl restart -- \(unit)"
+  }
+
+  /// All units and timers in one `systemctl show`, so a dashboard watching a box runs one
+  /// process per refresh, not one per unit.
+  public func overview(units: [UnitName], timers: [UnitName]) throws(ServiceManagerError) -> ServiceOverview {
+    guard !units.isEmpty || !timers.isEmpty else { return ServiceOverview() }
+    let arguments =
+      [
+        "systemctl", "show", "--timestamp=unix", "--property=MainPID", "--property=LoadState",
+        "--property=ActiveState", "--property=NextElapseUSecRealtime", "--",
+      ] + (units + timers).map(\.description)
+    let output = try run(arguments, timeout: queryTimeout, doing: "read the state of \(units.count) units")
+    return ServiceOverview(
+      showOutput: output.standardOutput, units: units, timers: timers, now: LocalTimestamp.now().seconds)
   }
 
   public func secondsUntilNextRun(of timer: UnitName) -> Int? {

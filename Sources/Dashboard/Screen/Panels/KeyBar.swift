@@ -12,8 +12,22 @@ struct KeyBar {
   }
 
   func draw(into grid: inout Grid, row: Int) {
+    Self.draw(keys, into: &grid, row: row)
+  }
+
+  /// The keys that fit; `?` and `q` are kept whatever the width, the rest folds away from
+  /// the end, as htop's function bar does.
+  static func draw(_ keys: [(key: String, label: String)], into grid: inout Grid, row: Int) {
+    func width(_ list: [(key: String, label: String)]) -> Int {
+      list.reduce(1) { $0 + $1.key.count + $1.label.count + 3 }
+    }
+    var shown = keys
+    let kept = Set(["?", "q"])
+    while width(shown) > grid.width, let index = shown.lastIndex(where: { !kept.contains($0.key) }) {
+      shown.remove(at: index)
+    }
     var x = 1
-    for (key, label) in keys {
+    for (key, label) in shown {
       x = grid.put(key, x: x, y: row, style: CellStyle(tone: .plain, bold: true, reverse: true))
       x = grid.put(" \(label)  ", x: x, y: row)
     }

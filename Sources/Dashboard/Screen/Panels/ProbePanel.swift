@@ -47,7 +47,11 @@ struct ProbePanel {
 
   /// One column per probe, newest on the right, heights relative to the window's slowest.
   private func drawGraph(into grid: inout Grid, x: Int, y: Int, width: Int) {
-    let samples = model.latency.samples.suffix(width)
+    Self.drawGraph(model.latency, glyphs: glyphs, into: &grid, x: x, y: y, width: width)
+  }
+
+  static func drawGraph(_ latency: LatencyWindow, glyphs: Glyphs, into grid: inout Grid, x: Int, y: Int, width: Int) {
+    let samples = latency.samples.suffix(width)
     let slowest = samples.filter(\.result.isHealthy).map(\.milliseconds).max() ?? 1
     var column = x + width - samples.count
     for sample in samples {

@@ -1,0 +1,189 @@
+import Engine
+
+/// The box at a glance: one row per target, failing and pending ones marked in words and
+/// glyphs (never by colour alone), the selected one in reverse video.
+///
+/// ```
+///  websocket-health-check  3 targets: 1 failing, 1 awaiting approval
+///    TARGET   STATUS                         LATENCY  LAST 60 S      FAILS  ARMED     MODE     NEXT
+///  ! backend  FAILING: no reply to the JSON-…   -     ⣀⣀⣤××××       4/6    armed     auto     9 s
+///  ▶ edge     ok                             2.3 ms   ⣀⣀⣤⣀⣀⣀⣀       0/6    armed     auto     9 s
+/// ```
+struct TargetListView {
+  let box: BoxModel
+  let glyphs: Glyphs
+
+  func render(width: Int, height: Int) -> Grid {
+    var grid = Grid(width: width, height: height)
+    guard width >= DashboardView.minimumWidth, height >= 8 else {
+      grid.put(
+        "terminal too small (need \(DashboardView.minimumWidth)x8); enlarge it or press q", x: 0, y: 0, style: .warning)
+      return grid
+    }
+    drawHeader(into: &grid)
+    var top = 1
+    if let pending = box.targets.firstIndex(where: { $0.pendingRestart != nil }) {
+      let others = box.targets.count { $0.pendingRestart != nil } - 1
+      let style = CellStyle(tone: .warning, bold: true, reverse: true)
+      grid.fill(" ", x: 0, y: top, count: width, style: style)
+      let more = others > 0 ? " (and \(others) more)" : ""
+      grid.put(
+        " RESTART AWAITING APPROVAL: \(box.targets[pending].target.name)\(more); select it and press A", x: 0, y: top,
+        style: style, limit: width)
+      top += 1
+    }
+    let columns = Columns(width: width, nameWidth: box.targets.map(\.target.name.count).max() ?? 6)
+    drawTitles(into: &grid, columns: columns, row: top)
+    let shown = box.visible
+    let rows = height - top - 3
+    // The selected row stays in sight: the list scrolls by whole pages.
+    let position = shown.firstIndex(of: box.selected) ?? 0
+    let first = rows > 0 ? (position / rows) * rows : 0
+    for (offset, index) in shown.dropFirst(first).prefix(max(0, rows)).enumerated() {
+      drawRow(box.targets[index], selected: index == box.selected, into: &grid, columns: columns, row: top + 1 + offset)
+    }
+    if shown.isEmpty {
+      grid.put("  no target's name contains '\(box.filter)'; Esc clears the filter", x: 0, y: top + 1, style: .dim)
+    }
+    drawStatus(into: &grid, row: height - 2)
+    drawKeys(into: &grid, row: height - 1)
+    if box.showsHelp { Self.help.draw(into: &grid, glyphs: glyphs) }
+    return grid
+  }
+
+  /// Where each column starts; the status and the graph take what the screen has to spare.
+  struct Columns {
+    var name: Int
+    var status: Int
+    var latency: Int
+    var graph: Int
+    var graphWidth: Int
+    var failures: Int
+    var armed: Int
+    var mode: Int
+    var next: Int
+
+    init(width: Int, nameWidth: Int) {
+      let nameWidth = min(max(6, nameWidth), 20)
+      name = 2
+      status = name + nameWidth + 2
+      let fixed = 9 + 7 + 10 + 9 + 6
+      let spare = max(24, width - status - fixed)
+      graphWidth = min(60, max(8, spare / 3))
+      latency = status + (spare - graphWidth)
+      graph = latency + 9
+      failures = graph + graphWidth + 1
+      armed = failures + 7
+      mode = armed + 10
+      next = mode + 9
+    }
+
+    var statusWidth: Int { latency - status - 1 }
+  }
+
+  private func drawHeader(into grid: inout Grid) {
+    let style = CellStyle(tone: .plain, bold: true, reverse: true)
+    grid.fill(" ", x: 0, y: 0, count: grid.width, style: style)
+    let failing = box.targets.count { $0.lastProbe.map { !$0.result.isHealthy } == true }
+    let pending = box.targets.count { $0.pendingRestart != nil }
+    var summary = " websocket-health-check  \(box.targets.count) target\(box.targets.count == 1 ? "" : "s")"
+    var problems: [String] = []
+    if failing > 0 { problems.append("\(failing) failing") }
+    if pending > 0 { problems.append("\(pending) awaiting approval") }
+    summary += problems.isEmpty ? ": all ok" : ": " + problems.joined(separator: ", ")
+    grid.put(summary, x: 0, y: 0, style: style, limit: grid.width)
+  }
+
+  private func drawTitles(into grid: inout Grid, columns: Columns, row: Int) {
+    let style = CellStyle.title
+    grid.put("TARGET", x: columns.name, y: row, style: style)
+    grid.put("STATUS", x: columns.status, y: row, style: style)
+    grid.put("LATENCY", x: columns.latency, y: row, style: style)
+    grid.put("LAST 60 S", x: columns.graph, y: row, style: style, limit: columns.graphWidth)
+    grid.put("FAILS", x: columns.failures, y: row, style: style)
+    grid.put("ARMED", x: columns.armed, y: row, style: style)
+    grid.put("MODE", x: columns.mode, y: row, style: style)
+    grid.put("NEXT", x: columns.next, y: row, style: style, limit: max(0, grid.width - columns.next))
+  }
+
+  private func drawRow(_ target: DashboardModel, selected: Bool, into grid: inout Grid, columns: Columns, row: Int) {
+    let pending = target.pendingRestart != nil
+    let trouble = target.stateError ?? target.serviceError
+    let base = CellStyle(tone: .plain, bold: selected, reverse: selected)
+    if selected { grid.fill(" ", x: 0, y: row, count: grid.width, style: base) }
+    // The mark says it without colour: ▶ selected, ! needs a look.
+    let mark = target.needsAttention ? "!" : (selected ? (glyphs == .unicode ? "▶" : ">") : " ")
+    grid.put(
+      mark, x: 0, y: row, style: target.needsAttention ? CellStyle(tone: .failing, bold: true, reverse: selected) : base
+    )
+    grid.put(target.target.name, x: columns.name, y: row, style: base, limit: columns.status - columns.name - 1)
+    let statusText: String
+    var tone: CellStyle.Tone = .ok
+    if pending {
+      statusText = "AWAITING APPROVAL: \(target.pendingRestart!.reason)"
+      tone = .warning
+    } else if let last = target.lastProbe, let failure = last.result.failure {
+      statusText = "FAILING: \(failure)"
+      tone = .failing
+    } else if let trouble {
+      statusText = "ERROR: \(trouble)"
+      tone = .failing
+    } else if target.lastProbe != nil {
+      statusText = "ok"
+    } else {
+      statusText = "waiting for the first probe"
+      tone = .dim
+    }
+    grid.put(
+      statusText, x: columns.status, y: row,
+      style: CellStyle(tone: tone, bold: tone != .ok && tone != .dim || selected, reverse: selected),
+      limit: columns.statusWidth)
+    let latency =
+      target.lastProbe.flatMap { $0.result.isHealthy ? DurationText.milliseconds($0.result.timings.total) : nil } ?? "-"
+    grid.put(latency, x: columns.latency + max(0, 7 - latency.count), y: row, style: base)
+    ProbePanel.drawGraph(
+      target.latency, glyphs: glyphs, into: &grid, x: columns.graph, y: row, width: columns.graphWidth)
+    let count = target.failureCount
+    let failures = target.isArmed ? "\(count!)/\(target.target.threshold)" : "-/\(target.target.threshold)"
+    grid.put(
+      failures, x: columns.failures, y: row,
+      style: CellStyle(tone: (count ?? 0) > 0 ? .warning : .plain, bold: selected, reverse: selected))
+    grid.put(target.isArmed ? "armed" : "disarmed", x: columns.armed, y: row, style: base)
+    grid.put(target.target.mode.rawValue, x: columns.mode, y: row, style: base)
+    let next = target.nextTimerCheck.map { "\($0) s" } ?? "-"
+    grid.put(next, x: columns.next, y: row, style: base, limit: max(0, grid.width - columns.next))
+  }
+
+  private func drawStatus(into grid: inout Grid, row: Int) {
+    if box.editingFilter {
+      grid.put(" filter: \(box.filter)_   (Enter keeps it, Esc clears it)", x: 0, y: row, style: .title)
+    } else if let status = box.status {
+      grid.put(" \(status.text)", x: 0, y: row, style: CellStyle(tone: status.tone, bold: true))
+    } else if !box.filter.isEmpty {
+      grid.put(
+        " filter: \(box.filter)   (\(box.visible.count) of \(box.targets.count); Esc clears it)", x: 0, y: row,
+        style: .dim)
+    }
+  }
+
+  private func drawKeys(into grid: inout Grid, row: Int) {
+    var keys: [(String, String)] = [("↑↓", "select"), ("Enter", "open"), ("/", "filter"), ("p", "check")]
+    if box.targets.contains(where: { $0.pendingRestart != nil && !$0.target.readonly }) {
+      keys.append(("A", "approve"))
+    }
+    keys += [("?", "help"), ("q", "quit")]
+    if glyphs != .unicode { keys[0].0 = "Up/Dn" }
+    KeyBar.draw(keys, into: &grid, row: row)
+  }
+
+  static let help = OverlayBox(
+    title: "help: the box",
+    lines: [
+      "Up Down j k   select a target        Enter    open its view (Esc: back)",
+      "/             filter by name         Esc      clear the filter",
+      "p             check the selected target now (counts, as the timer does)",
+      "d R A         dry run, restart, approve: as in a target's view",
+      "! marks a target that is failing, awaits approval, or cannot be read.",
+      "Any key closes this help.          q F10 Ctrl-C  quit",
+    ])
+}
