@@ -65,6 +65,31 @@ enum DashboardFixtures {
     return model
   }
 
+  /// A target of a box, named as NAME.conf names it.
+  static func named(_ name: String, unit: String, mode: RestartMode = .auto, from model: DashboardModel) -> DashboardModel {
+    var copy = model
+    let old = model.target.settings
+    copy.target.settings = CheckSettings(
+      uri: try! WebSocketURI(parsing: "ws://localhost:8085/websocket"), unit: try! UnitName(validating: unit),
+      watchdog: try! Watchdog(threshold: 6, mode: mode), stateStore: old.stateStore, triggerLog: old.triggerLog,
+      name: name)
+    return copy
+  }
+
+  /// Three targets: edge healthy, backend failing and awaiting approval, ui healthy.
+  static func box() -> BoxModel {
+    var backend = named("backend", unit: "openems-backend.service", mode: .approve, from: failing())
+    backend.pendingRestart = PendingRestart(
+      requestedAt: Moment(seconds: 1), wallTime: "2026-11-25 16:01:40.000000", pid: 8123, count: 6,
+      reason: "no reply to the JSON-RPC request within 10 s")
+    var box = BoxModel(targets: [
+      backend, named("edge", unit: "openems.service", from: healthy()),
+      named("ui", unit: "openems-ui.service", from: healthy()),
+    ])
+    box.selected = 1
+    return box
+  }
+
   static func failing() -> DashboardModel {
     var model = healthy()
     for index in 14..<20 {

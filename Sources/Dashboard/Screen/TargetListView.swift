@@ -51,7 +51,8 @@ struct TargetListView {
     return grid
   }
 
-  /// Where each column starts; the status and the graph take what the screen has to spare.
+  /// Where each column starts; the status and the graph take what the screen has to spare,
+  /// and ARMED (also told by FAILS: `-/6` is disarmed) only shows from 100 columns.
   struct Columns {
     var name: Int
     var status: Int
@@ -59,7 +60,7 @@ struct TargetListView {
     var graph: Int
     var graphWidth: Int
     var failures: Int
-    var armed: Int
+    var armed: Int?
     var mode: Int
     var next: Int
 
@@ -67,14 +68,15 @@ struct TargetListView {
       let nameWidth = min(max(6, nameWidth), 20)
       name = 2
       status = name + nameWidth + 2
-      let fixed = 9 + 7 + 10 + 9 + 6
+      let showsArmed = width >= 100
+      let fixed = 9 + 7 + (showsArmed ? 10 : 0) + 9 + 6
       let spare = max(24, width - status - fixed)
       graphWidth = min(60, max(8, spare / 3))
       latency = status + (spare - graphWidth)
       graph = latency + 9
       failures = graph + graphWidth + 1
-      armed = failures + 7
-      mode = armed + 10
+      armed = showsArmed ? failures + 7 : nil
+      mode = (armed.map { $0 + 10 }) ?? failures + 7
       next = mode + 9
     }
 
@@ -99,9 +101,9 @@ struct TargetListView {
     grid.put("TARGET", x: columns.name, y: row, style: style)
     grid.put("STATUS", x: columns.status, y: row, style: style)
     grid.put("LATENCY", x: columns.latency, y: row, style: style)
-    grid.put("LAST 60 S", x: columns.graph, y: row, style: style, limit: columns.graphWidth)
+    grid.put(columns.graphWidth >= 9 ? "LAST 60 S" : "LAST MIN", x: columns.graph, y: row, style: style, limit: columns.graphWidth)
     grid.put("FAILS", x: columns.failures, y: row, style: style)
-    grid.put("ARMED", x: columns.armed, y: row, style: style)
+    if let armed = columns.armed { grid.put("ARMED", x: armed, y: row, style: style) }
     grid.put("MODE", x: columns.mode, y: row, style: style)
     grid.put("NEXT", x: columns.next, y: row, style: style, limit: max(0, grid.width - columns.next))
   }
@@ -148,7 +150,7 @@ struct TargetListView {
     grid.put(
       failures, x: columns.failures, y: row,
       style: CellStyle(tone: (count ?? 0) > 0 ? .warning : .plain, bold: selected, reverse: selected))
-    grid.put(target.isArmed ? "armed" : "disarmed", x: columns.armed, y: row, style: base)
+    if let armed = columns.armed { grid.put(target.isArmed ? "armed" : "disarmed", x: armed, y: row, style: base) }
     grid.put(target.target.mode.rawValue, x: columns.mode, y: row, style: base)
     let next = target.nextTimerCheck.map { "\($0) s" } ?? "-"
     grid.put(next, x: columns.next, y: row, style: base, limit: max(0, grid.width - columns.next))
