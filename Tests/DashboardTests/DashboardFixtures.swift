@@ -66,7 +66,9 @@ enum DashboardFixtures {
   }
 
   /// A target of a box, named as NAME.conf names it.
-  static func named(_ name: String, unit: String, mode: RestartMode = .auto, from model: DashboardModel) -> DashboardModel {
+  static func named(_ name: String, unit: String, mode: RestartMode = .auto, from model: DashboardModel)
+    -> DashboardModel
+  {
     var copy = model
     let old = model.target.settings
     copy.target.settings = CheckSettings(

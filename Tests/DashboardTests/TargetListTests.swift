@@ -15,7 +15,9 @@ import Testing
     let lines = grid.text.split(separator: "\n").map(String.init)
     #expect(lines[0].contains("3 targets: 1 failing, 1 awaiting approval"))
     #expect(lines[1].contains("RESTART AWAITING APPROVAL: backend; select it and press A"))
-    let backend = lines.first { $0.contains(" backend ") && $0.contains("AWAITING APPROVAL:") && !$0.contains("RESTART") }
+    let backend = lines.first {
+      $0.contains(" backend ") && $0.contains("AWAITING APPROVAL:") && !$0.contains("RESTART")
+    }
     #expect(backend?.hasPrefix("!") == true, "a mark, not only a colour")
     #expect(lines.contains { $0.hasPrefix("▶ edge") })
     #expect(lines.last?.contains("? help") == true && lines.last?.contains("q quit") == true)

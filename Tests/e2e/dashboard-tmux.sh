@@ -209,6 +209,43 @@ tmux send-keys -t "$session" q
 end_session
 step "approval: banner (over help, read-only too), A shows the command, y restarts once, logged"
 
+# The box: three targets in a config directory; select the failing one, open it, p checks it
+# and no other target's state moves; back, filter, quit.
+end_session
+conf="$work/conf"
+mkdir -p "$conf" "$work/box" && chmod 700 "$work/box"
+for target in edge backend ui; do
+  target_uri="ws://127.0.0.1:$port/"
+  [ "$target" = backend ] && target_uri="ws://127.0.0.1:1/"
+  printf 'uri = %s\nunit = %s.service\nthreshold = 3\nstate-file = %s\nlog-file = %s\n' \
+    "$target_uri" "$target" "$work/box/$target.failcount" "$work/box/$target.log" >"$conf/$target.conf"
+done
+printf '4242:0' >"$work/box/backend.failcount"
+printf 'uri = ws://example.invalid/\nunit = example.service\n' >"$conf/example.conf"
+tmux new-session -d -s "$session" -x 100 -y 30 \
+  "PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 $bin dashboard --config-dir $conf --interval 0.5"
+wait_for "3 targets: 1 failing"
+wait_for "! backend  FAILING: connection refused"
+screen | grep -q "example" && fail "example.conf is not a target"
+grep -q 'show .*-- backend.service edge.service ui.service websocket-health-check@backend.timer' "$work/calls" \
+  || fail "systemd was not asked about every unit and timer in one call: $(tail -3 "$work/calls")"
+tmux send-keys -t "$session" j
+wait_for "▶ edge"
+tmux send-keys -t "$session" k Enter
+wait_for "→ backend.service"
+tmux send-keys -t "$session" p
+wait_for "check: not working (1/3)"
+[ "$(cat "$work/box/backend.failcount")" = "4242:1" ] || fail "p did not count for backend: $(cat "$work/box/backend.failcount")"
+[ ! -e "$work/box/edge.failcount" ] && [ ! -e "$work/box/ui.failcount" ] || fail "p moved another target's state"
+tmux send-keys -t "$session" Escape
+wait_for "3 targets: 1 failing"
+tmux send-keys -t "$session" / u i Enter
+wait_for "filter: ui   (1 of 3; Esc clears it)"
+screen | grep -q "backend  FAILING" && fail "the filter kept backend"
+tmux send-keys -t "$session" q
+end_session
+step "the box: three targets listed, the failing one opened, p counted only it, filter by name"
+
 # The demo: a wedge the handshake cannot see, the counter climbing, the restart, the service back.
 end_session
 tmux new-session -d -s "$session" -x 100 -y 30 "TERM=xterm-256color LANG=C.UTF-8 $bin demo --interval 1"

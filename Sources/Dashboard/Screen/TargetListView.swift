@@ -101,7 +101,9 @@ struct TargetListView {
     grid.put("TARGET", x: columns.name, y: row, style: style)
     grid.put("STATUS", x: columns.status, y: row, style: style)
     grid.put("LATENCY", x: columns.latency, y: row, style: style)
-    grid.put(columns.graphWidth >= 9 ? "LAST 60 S" : "LAST MIN", x: columns.graph, y: row, style: style, limit: columns.graphWidth)
+    grid.put(
+      columns.graphWidth >= 9 ? "LAST 60 S" : "LAST MIN", x: columns.graph, y: row, style: style,
+      limit: columns.graphWidth)
     grid.put("FAILS", x: columns.failures, y: row, style: style)
     if let armed = columns.armed { grid.put("ARMED", x: armed, y: row, style: style) }
     grid.put("MODE", x: columns.mode, y: row, style: style)

@@ -27,6 +27,8 @@ public protocol ServiceManager: Sendable {
   func restartCommand(for unit: UnitName) -> String
   /// Seconds until `timer` next fires, where systemd knows it; `nil` otherwise.
   func secondsUntilNextRun(of timer: UnitName) -> Int?
+  /// Every unit's status and every timer's next run (a default asks one by one).
+  func overview(units: [UnitName], timers: [UnitName]) throws(ServiceManagerError) -> ServiceOverview
 }
 
 extension ServiceManager {
