@@ -18,13 +18,25 @@ start_ws_server() {
   return 1
 }
 
-# stand_in_systemctl DIR: DIR/bin/systemctl says the unit runs as MainPID 4242 and restarts
+# stand_in_systemctl DIR: DIR/bin/systemctl says every unit runs as MainPID 4242 (one block per
+# unit named, as the real one answers `show` of several), timers fire in 7 s, and restarts
 # nothing; the benchmarks put DIR/bin first on PATH so ours and the reference see the same.
 stand_in_systemctl() {
   mkdir -p "$1/bin"
   cat >"$1/bin/systemctl" <<'SH'
 #!/bin/sh
-case "$*" in *--value*) echo 4242 ;; *) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;; esac
+case "$*" in *--value*) echo 4242; exit 0 ;; esac
+[ "$1" = show ] || exit 0
+first=1
+for arg in "$@"; do
+  case "$arg" in show|-*) continue ;; esac
+  [ "$first" = 1 ] || echo
+  first=0
+  case "$arg" in
+    *.timer) echo "NextElapseUSecRealtime=@$(( $(date +%s) + 7 ))" ;;
+    *) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;;
+  esac
+done
 SH
   chmod +x "$1/bin/systemctl"
 }

@@ -73,14 +73,19 @@ final class DashboardSession {
     var lastFileCheck = seconds()
     var drawnSize = (width: -1, height: -1)
     var needsFrame = true
+    // Events (a hundred targets' probes a second) are folded into at most four frames a
+    // second; a key or a resize is drawn at once.
+    var lastFrame = -1.0
+    var urgent = true
     while terminationRequested == 0 {
       var fds = [
         pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
         pollfd(fd: mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0),
       ]
       // 200 ms: a resize or SIGTERM is seen at once or on the next tick. A frame is only
-      // built when something changed, and only its changed rows are sent.
-      _ = poll(&fds, 2, 200)
+      // built when something changed, and only its changed rows are sent; a frame held back
+      // by the rate limit is drawn within 250 ms.
+      _ = poll(&fds, 2, needsFrame ? 50 : 200)
       for event in mailbox.take() {
         apply(event, mailbox: mailbox)
         needsFrame = true
@@ -88,6 +93,7 @@ final class DashboardSession {
       var quit = false
       while let input = screen.readKey() {
         needsFrame = true
+        urgent = true
         switch input {
         case .resize: screen.invalidate()
         case .ignored: break
@@ -104,7 +110,8 @@ final class DashboardSession {
         lastFileCheck = seconds()
       }
       let size = screen.size
-      if needsFrame || size != drawnSize {
+      let now = seconds()
+      if size != drawnSize || (needsFrame && (urgent || now - lastFrame >= 0.25)) {
         let frame =
           box.showsList
           ? TargetListView(box: box, glyphs: screen.glyphs).render(width: size.width, height: size.height)
@@ -112,6 +119,8 @@ final class DashboardSession {
         screen.draw(frame)
         drawnSize = size
         needsFrame = false
+        urgent = false
+        lastFrame = now
       }
     }
   }
@@ -119,11 +128,14 @@ final class DashboardSession {
   // MARK: - Work off the screen's thread
 
   /// Every target's probe on the one probe loop, each every its interval, never two of one
-  /// target at once; their starts spread over the first interval so they do not come in bursts.
+  /// target at once. Their starts fall into four slots of the interval: a wake-up of the loop
+  /// then serves a quarter of the targets together, rather than one each, and the probes still
+  /// do not all come in one burst.
   private func startProbing(_ mailbox: SessionMailbox) -> [RepeatedTask] {
-    targets.enumerated().map { index, target in
+    let slots = Int64(min(4, max(1, targets.count)))
+    return targets.enumerated().map { index, target in
       let interval = TimeAmount.milliseconds(Int64(target.view.interval * 1000))
-      let spread = TimeAmount.nanoseconds(interval.nanoseconds * Int64(index) / Int64(max(1, targets.count)))
+      let spread = TimeAmount.nanoseconds(interval.nanoseconds * (Int64(index) % slots) / slots)
       let probe = target.probe
       return probeLoop.scheduleRepeatedAsyncTask(initialDelay: spread, delay: interval) { _ in
         probe.run().map { result in mailbox.post(.probed(index, result, LocalTimestamp.now())) }
@@ -290,8 +302,9 @@ final class DashboardSession {
     defer { box.targets[index] = model }
     let before = (model.state, model.stateError, model.pendingRestart)
     do {
-      model.state = try settings.stateStore.peek()
-      model.pendingRestart = try settings.stateStore.peekRecord().record?.pending
+      let (state, record) = try settings.stateStore.peekBoth()
+      model.state = state
+      model.pendingRestart = record.record?.pending
       model.stateError = nil
     } catch {
       model.stateError = "\(error)"

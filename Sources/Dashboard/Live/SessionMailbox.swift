@@ -36,8 +36,14 @@ final class SessionMailbox: Sendable {
 
   var isRunning: Bool { running.withLockedValue { $0 } }
 
+  /// Leaves an event; wakes the screen's thread only for the first event since it last took
+  /// them, so a hundred probes a second cost a few wake-ups, not a hundred.
   func post(_ event: Event) {
-    events.withLockedValue { $0.append(event) }
+    let first = events.withLockedValue { pending in
+      pending.append(event)
+      return pending.count == 1
+    }
+    guard first else { return }
     var byte: UInt8 = 1
     _ = write(wakeWriter, &byte, 1)
   }

@@ -93,6 +93,14 @@ public struct StateStore: Sendable {
     }
   }
 
+  /// Reads the state file and the record without locking, opening the directory once: for
+  /// displays that look at many targets often, never to decide.
+  public func peekBoth() throws(StateFileError) -> (Content, RecordContent) {
+    let fd = try openDirectory()
+    defer { close(fd) }
+    return (try read(in: fd), try readRecord(in: fd))
+  }
+
   /// Reads the record without locking: for displays only, never to decide.
   public func peekRecord() throws(StateFileError) -> RecordContent {
     let fd = try openDirectory()

@@ -39,7 +39,19 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
 
   init(uri: WebSocketURI, options: ProbeOptions, random: Random) {
     var random = random
-    func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) } }
+    // Eight bytes per draw: each draw of the system's generator is a system call.
+    func bytes(_ count: Int) -> [UInt8] {
+      var out: [UInt8] = []
+      out.reserveCapacity(count)
+      while out.count < count {
+        var word = random.next()
+        for _ in 0..<min(8, count - out.count) {
+          out.append(UInt8(truncatingIfNeeded: word))
+          word >>= 8
+        }
+      }
+      return out
+    }
     handshake = UpgradeHandshake(uri: uri, options: options, keyBytes: bytes(16))
     pingPayload = bytes(16)
     exchange = JSONRPCExchange(id: JSONRPCExchange.uuid(from: bytes(16)))
@@ -137,7 +149,8 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
   }
 
   private mutating func mask() -> [UInt8] {
-    (0..<4).map { _ in UInt8.random(in: 0...255, using: &random) }
+    let word = random.next()
+    return (0..<4).map { UInt8(truncatingIfNeeded: word >> ($0 * 8)) }
   }
 
   private mutating func frame(_ opcode: UInt8, _ payload: [UInt8]) -> Action {
