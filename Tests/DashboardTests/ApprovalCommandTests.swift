@@ -193,7 +193,7 @@ import Testing
     let sandbox = try CommandSandbox()
     try sandbox.setState("4242:1")
     let journal = sandbox.directory.appendingPathComponent("journal").path
-    FileManager.default.createFile(atPath: journal, contents: nil)
+    _ = FileManager.default.createFile(atPath: journal, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journal))
     var info = stat()
     fstat(handle.fileDescriptor, &info)

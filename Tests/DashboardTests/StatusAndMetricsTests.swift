@@ -5,9 +5,9 @@ import Testing
 /// `status` and `--metrics-file` as an operator and Prometheus use them: values move with the
 /// probe, the JSON's shape holds, exit codes say whether all is well.
 @Suite struct StatusAndMetricsTests {
-  func metric(_ text: String, _ name: String, _ labels: String = "") -> String? {
+  func metric(_ text: String, _ name: String, _ labels: String = "") -> Double? {
     text.split(separator: "\n").first { $0.hasPrefix("\(name){") && (labels.isEmpty || $0.contains(labels)) }
-      .map { String($0.split(separator: " ").last!) }
+      .flatMap { Double($0.split(separator: " ").last!) }
   }
 
   @Test func metricsMoveWithTheProbe() throws {
@@ -18,22 +18,22 @@ import Testing
     let healthy = try sandbox.check("ws://127.0.0.1:\(server.port)/", ["--metrics-file", metrics, "--ping"])
     #expect(healthy.status == 0)
     var text = try String(contentsOfFile: metrics, encoding: .utf8)
-    #expect(metric(text, "websocket_probe_success") == "1")
-    #expect(metric(text, "websocket_failcount") == "0")
-    #expect(metric(text, "websocket_armed") == "1")
-    #expect(metric(text, "websocket_threshold") == "3")
+    #expect(metric(text, "websocket_probe_success") == 1)
+    #expect(metric(text, "websocket_failcount") == 0)
+    #expect(metric(text, "websocket_armed") == 1)
+    #expect(metric(text, "websocket_threshold") == 3)
     #expect(metric(text, "websocket_probe_duration_seconds", "phase=\"ping\"") != nil)
     #expect(text.contains("websocket_probe_success{target=\"openems.service\",unit=\"openems.service\"} 1"))
-    let stamp = try #require(metric(text, "websocket_last_check_timestamp_seconds").flatMap(Double.init))
+    let stamp = try #require(metric(text, "websocket_last_check_timestamp_seconds"))
     #expect(abs(stamp - Date().timeIntervalSince1970) < 30)
 
     let port = try closedPort()
     for _ in 0..<3 { _ = try sandbox.check("ws://127.0.0.1:\(port)/", ["--metrics-file", metrics]) }
     text = try String(contentsOfFile: metrics, encoding: .utf8)
-    #expect(metric(text, "websocket_probe_success") == "0")
-    #expect(metric(text, "websocket_failcount") == "-1", "disarmed after the restart")
-    #expect(metric(text, "websocket_restarts_total", "result=\"done\"") == "1")
-    #expect(metric(text, "websocket_restarts_total", "result=\"failed\"") == "0")
+    #expect(metric(text, "websocket_probe_success") == 0)
+    #expect(metric(text, "websocket_failcount") == -1, "disarmed after the restart")
+    #expect(metric(text, "websocket_restarts_total", "result=\"done\"") == 1)
+    #expect(metric(text, "websocket_restarts_total", "result=\"failed\"") == 0)
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.path).filter {
       $0.hasSuffix(".tmp")
     }

@@ -132,7 +132,7 @@ log_count() { in_ns grep -c "$1" /var/log/websocket-health-check/demo.log 2>/dev
 pid=$(main_pid)
 wait_until 20 "state file shows $pid:0 (armed)" state_is "$pid:0"
 metrics_file=/var/lib/prometheus/node-exporter/websocket-health-check-demo.prom
-wait_until 10 "metrics written by the hardened unit" sh -c "nsenter -t $sd -m -p grep -q '^websocket_probe_success{target=\"demo\",unit=\"demo-ws.service\"} 1\$' $metrics_file"
+wait_until 10 "metrics written by the hardened unit" sh -c "nsenter -t $sd -m -p grep -Eq '^websocket_probe_success.target=.demo.,unit=.demo-ws.service.. 1(\.0)?\$' $metrics_file"
 step "armed: state file holds $pid:0; the hardened unit wrote its metrics for node_exporter"
 
 # --- 4. frozen: alive, accepting TCP, never upgrading -> restarted ---------------------------

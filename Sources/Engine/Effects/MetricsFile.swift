@@ -1,3 +1,5 @@
+import Prometheus
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -36,59 +38,42 @@ public struct MetricsSnapshot: Sendable, Equatable {
     self.checkedAtUnixSeconds = checkedAtUnixSeconds
   }
 
-  /// The text exposition format, version 0.0.4.
+  /// The text exposition format, version 0.0.4, written by swift-prometheus's registry.
   public var text: String {
-    let labels = "target=\"\(Self.escape(target))\",unit=\"\(Self.escape(unit))\""
-    var out = ""
-    func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
-      out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
-      for (extra, value) in samples { out += "\(name){\(labels)\(extra)} \(Self.number(value))\n" }
+    let registry = PrometheusCollectorRegistry()
+    let labels = [("target", target), ("unit", unit)]
+    /// `websocket_probe_success` as the library spells it: a name and its last part, the unit.
+    func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+      let split = name.lastIndex(of: "_")!
+      return MetricNameDescriptor(
+        metricName: String(name[..<split]), unitName: String(name[name.index(after: split)...]), helpText: help)
     }
-    metric(
-      "websocket_probe_success", "gauge", "Whether the last probe succeeded (1) or failed (0).",
-      [("", probe.isHealthy ? 1 : 0)])
-    metric(
-      "websocket_probe_duration_seconds", "gauge", "How long each phase of the last probe took.",
-      probe.timings.entries.map { (",phase=\"\($0.phase.rawValue)\"", $0.duration.inSeconds) })
-    metric(
-      "websocket_failcount", "gauge", "Failed checks in a row for the current MainPID; -1 while disarmed.",
-      [("", Double(failcount))])
-    metric("websocket_threshold", "gauge", "Failed checks in a row that trigger a restart.", [("", Double(threshold))])
-    metric("websocket_armed", "gauge", "Whether failures are counted (1) or not yet (0).", [("", armed ? 1 : 0)])
-    metric(
-      "websocket_restarts_total", "counter", "Restarts carried out, by result, since the state began.",
-      [(",result=\"done\"", Double(restartsDone)), (",result=\"failed\"", Double(restartsFailed))])
-    metric(
-      "websocket_restart_pending", "gauge", "Whether a restart awaits a person's approval.",
-      [("", restartPending ? 1 : 0)])
-    metric(
-      "websocket_restart_budget_exhausted", "gauge", "Whether the restart budget holds restarts back.",
-      [("", budgetExhausted ? 1 : 0)])
-    metric(
-      "websocket_last_check_timestamp_seconds", "gauge", "When the last check ran, in Unix seconds.",
-      [("", checkedAtUnixSeconds)])
-    return out
-  }
-
-  static func escape(_ value: String) -> String {
-    var escaped = ""
-    for character in value {
-      switch character {
-      case "\\": escaped += "\\\\"
-      case "\"": escaped += "\\\""
-      case "\n": escaped += "\\n"
-      default: escaped.append(character)
-      }
+    func gauge(_ name: String, _ help: String, _ value: Double, _ extra: [(String, String)] = []) {
+      registry.makeGauge(descriptor: descriptor(name, help), labels: labels + extra).set(value)
     }
-    return escaped
-  }
-
-  /// `3`, `-1`, `0.002334468`: whole numbers plainly, fractions to the nanosecond.
-  static func number(_ value: Double) -> String {
-    if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-    var text = DurationText.fixed(value, decimals: 9)
-    while text.hasSuffix("0") { text.removeLast() }
-    return text
+    gauge("websocket_probe_success", "Whether the last probe succeeded (1) or failed (0).", probe.isHealthy ? 1 : 0)
+    for entry in probe.timings.entries {
+      gauge(
+        "websocket_probe_duration_seconds", "How long each phase of the last probe took.", entry.duration.inSeconds,
+        [("phase", entry.phase.rawValue)])
+    }
+    gauge(
+      "websocket_failcount", "Failed checks in a row for the current MainPID; -1 while disarmed.", Double(failcount))
+    gauge("websocket_threshold", "Failed checks in a row that trigger a restart.", Double(threshold))
+    gauge("websocket_armed", "Whether failures are counted (1) or not yet (0).", armed ? 1 : 0)
+    for (result, count) in [("done", restartsDone), ("failed", restartsFailed)] {
+      registry.makeCounter(
+        descriptor: descriptor("websocket_restarts_total", "Restarts carried out, by result, since the state began."),
+        labels: labels + [("result", result)]
+      ).increment(by: Int64(count))
+    }
+    gauge("websocket_restart_pending", "Whether a restart awaits a person's approval.", restartPending ? 1 : 0)
+    gauge(
+      "websocket_restart_budget_exhausted", "Whether the restart budget holds restarts back.", budgetExhausted ? 1 : 0)
+    gauge("websocket_last_check_timestamp_seconds", "When the last check ran, in Unix seconds.", checkedAtUnixSeconds)
+    var buffer: [UInt8] = []
+    registry.emit(into: &buffer)
+    return String(decoding: buffer, as: UTF8.self)
   }
 }
 
