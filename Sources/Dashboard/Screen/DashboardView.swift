@@ -33,12 +33,23 @@ struct DashboardView {
       }
       return grid
     }
+    // The layout asks each panel how tall it wants to be: the header, the rules, the watchdog,
+    // the status and the keys are fixed; the log wants its lines (its newest wrapped whole);
+    // rows to spare beyond that grow the latency graph into a chart.
+    let log = TriggerLogPanel(model: model, glyphs: glyphs)
+    let fixed = 1 + 1 + 2 + 1 + WatchdogPanel.height + 1 + 2
+    let available = height - fixed
+    let logRows = min(max(2, log.wantedRows(width: width)), available)
+    let probe = ProbePanel(
+      model: model, glyphs: glyphs, chartRows: ProbePanel.chartRows(spare: available - logRows))
     HeaderPanel(model: model, glyphs: glyphs).draw(into: &grid, row: 0)
     SectionRule(title: "probe").draw(into: &grid, row: 1, glyphs: glyphs)
-    ProbePanel(model: model, glyphs: glyphs).draw(into: &grid, row: 2)
-    SectionRule(title: "watchdog").draw(into: &grid, row: 4, glyphs: glyphs)
-    WatchdogPanel(model: model, glyphs: glyphs).draw(into: &grid, row: 5)
-    TriggerLogPanel(model: model, glyphs: glyphs).draw(into: &grid, top: 7, height: height - 9)
+    probe.draw(into: &grid, row: 2)
+    let watchdogRow = 2 + probe.height
+    SectionRule(title: "watchdog").draw(into: &grid, row: watchdogRow, glyphs: glyphs)
+    WatchdogPanel(model: model, glyphs: glyphs).draw(into: &grid, row: watchdogRow + 1)
+    let logTop = watchdogRow + 1 + WatchdogPanel.height
+    log.draw(into: &grid, top: logTop, height: height - 2 - logTop)
     if let status = model.status {
       grid.put(" \(status.text)", x: 0, y: height - 2, style: CellStyle(tone: status.tone, bold: true))
     } else if model.checkRunning {

@@ -5,7 +5,15 @@ import Engine
 struct ProbePanel {
   let model: DashboardModel
   let glyphs: Glyphs
-  static let height = 2
+  /// Rows of the tall chart under the "now" line; 0 draws the one-row graph instead.
+  var chartRows = 0
+
+  /// The rows this panel takes: the "now" line and the one-row graph, or the "now" line, the
+  /// chart and its legend.
+  var height: Int { chartRows > 0 ? 2 + chartRows : 2 }
+
+  /// How many chart rows are worth having with `spare` rows free: none below three.
+  static func chartRows(spare: Int) -> Int { spare >= 3 ? min(10, spare) : 0 }
 
   func draw(into grid: inout Grid, row: Int) {
     guard let last = model.lastProbe else {
@@ -39,6 +47,14 @@ struct ProbePanel {
       ? "\(glyphs.okMark) ok \(last.time.timeOfDay)" : "\(glyphs.failMark) failed \(last.time.timeOfDay)"
     let failed = model.latency.failures
     let legend = "  last \(Int(model.latency.span)) s\(failed > 0 ? ", \(failed) failed" : "")  "
+    if chartRows > 0 {
+      LatencyChart(latency: model.latency, glyphs: glyphs).draw(into: &grid, top: row + 1, rows: chartRows)
+      let legendRow = row + 1 + chartRows
+      let start = max(0, grid.width - legend.count - verdict.count - 1)
+      let verdictStart = grid.put(legend, x: start, y: legendRow, style: .dim)
+      grid.put(verdict, x: verdictStart, y: legendRow, style: last.result.isHealthy ? .ok : .failing)
+      return
+    }
     let graphWidth = max(0, grid.width - 2 - legend.count - verdict.count - 1)
     drawGraph(into: &grid, x: 2, y: row + 1, width: graphWidth)
     let verdictStart = grid.put(legend, x: 2 + graphWidth, y: row + 1, style: .dim)

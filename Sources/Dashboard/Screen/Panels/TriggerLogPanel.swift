@@ -6,6 +6,17 @@ struct TriggerLogPanel {
   let model: DashboardModel
   let glyphs: Glyphs
 
+  /// Rows under the rule: one per line, and those the newest line needs to be read whole.
+  func wantedRows(width: Int) -> Int {
+    max(1, model.logLines.count) + max(0, newestRows(width: width) - 1)
+  }
+
+  private func newestRows(width: Int) -> Int {
+    guard model.logScroll == 0, let newest = model.logLines.last else { return 1 }
+    let room = max(1, width - 4)
+    return min(4, (newest.count + 2 + room - 1) / room)
+  }
+
   func draw(into grid: inout Grid, top: Int, height: Int) {
     guard height > 1 else { return }
     var detail = model.target.logFile
@@ -21,8 +32,11 @@ struct TriggerLogPanel {
       grid.put("  no restart triggered yet", x: 0, y: top + 1, style: .dim)
       return
     }
+    // The newest line, when followed, is wrapped so its reason is never cut off.
+    let wrapped = min(newestRows(width: grid.width), rows)
     let end = max(0, model.logLines.count - model.logScroll)
-    let visible = model.logLines[max(0, end - rows)..<end]
+    let visible = model.logLines[max(0, end - (rows - (wrapped - 1)))..<end]
+    var y = top + 1
     for (offset, line) in visible.enumerated() {
       let style: CellStyle =
         switch TriggerLogEntry.kind(ofLine: line) {
@@ -30,7 +44,21 @@ struct TriggerLogPanel {
         case .dryRun, .decision, .unknown: .plain
         case .restart, .awaitingApproval, .notice: .warning
         }
-      grid.put("  \(line)", x: 0, y: top + 1 + offset, style: style)
+      if offset == visible.count - 1 && wrapped > 1 {
+        let room = max(1, grid.width - 4)
+        var rest = Substring(line)
+        var first = true
+        while !rest.isEmpty && y < top + 1 + rows {
+          let piece = rest.prefix(first ? room + 2 : room)
+          grid.put((first ? "  " : "    ") + piece, x: 0, y: y, style: style)
+          rest = rest.dropFirst(piece.count)
+          first = false
+          y += 1
+        }
+      } else {
+        grid.put("  \(line)", x: 0, y: y, style: style)
+        y += 1
+      }
     }
   }
 }

@@ -19,15 +19,16 @@ struct WatchdogPanel {
     grid.fill(glyphs.barFull, x: x, y: row, count: filled, style: filled > 0 ? .warning : .plain)
     grid.fill(glyphs.barEmpty, x: x + filled, y: row, count: barWidth - filled, style: .dim)
     x += barWidth + 2
+    let next = model.nextTimerCheck.map { "   next timer check in \($0) s" } ?? ""
     if armed {
       x = grid.put("armed", x: x, y: row, style: .ok)
     } else {
       x = grid.put("disarmed", x: x, y: row, style: .warning)
-      x = grid.put(" (counts after the next success)", x: x, y: row, style: .dim)
+      // The explanation gives way before the timer's countdown does.
+      let why = " (counts after the next success)"
+      if x + why.count + next.count <= grid.width { x = grid.put(why, x: x, y: row, style: .dim) }
     }
-    if let next = model.nextTimerCheck {
-      grid.put("   next timer check in \(next) s", x: x, y: row)
-    }
+    grid.put(next, x: x, y: row)
 
     let file = model.target.stateFile
     let content: String
