@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Testing
 
 @testable import Dashboard
@@ -100,6 +101,25 @@ import Testing
     let text = frame(readonly, 80, 24).text
     #expect(text.contains("RESTART AWAITING APPROVAL"))
     #expect(!text.contains("APPROVE?"), "read-only offers no A key")
+  }
+
+  /// Rows to spare go to a chart with a latency scale, not to empty space under the log.
+  @Test func aTallScreenGrowsTheGraphIntoAChart() {
+    let grid = frame(DashboardFixtures.healthy(), 160, 50)
+    assertSnapshot(grid, named: "healthy-160x50-utf8-chart")
+    let lines = grid.text.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines[3].hasPrefix("  9.8 ms"), "the slowest probe tops the scale")
+    #expect(lines.contains { $0.hasPrefix("    0 ms") })
+    let empty = lines.dropLast(2).reversed().prefix { $0.trimmingCharacters(in: .whitespaces).isEmpty }.count
+    #expect(empty < 3, "no block of empty rows left under the log")
+  }
+
+  /// The demo has the most keys; at 80 columns the bar folds and keeps ? and q.
+  @Test func theKeyBarFoldsButKeepsHelpAndQuit() {
+    var model = DashboardFixtures.healthy()
+    model.target.isDemo = true
+    let last = String(frame(model, 80, 24).text.split(separator: "\n").last!)
+    #expect(last.contains("? help") && last.contains("q quit"), "\(last)")
   }
 
   @Test func uncheckedCertificateStaysInTheHeader() {

@@ -12,8 +12,9 @@ struct ProbePanel {
   /// chart and its legend.
   var height: Int { chartRows > 0 ? 2 + chartRows : 2 }
 
-  /// How many chart rows are worth having with `spare` rows free: none below three.
-  static func chartRows(spare: Int) -> Int { spare >= 3 ? min(10, spare) : 0 }
+  /// How many chart rows to draw with `spare` rows free: all of them, as gping fills its
+  /// screen, but none below three (a chart of two rows says less than the one-row graph).
+  static func chartRows(spare: Int) -> Int { spare >= 3 ? spare - 1 : 0 }
 
   func draw(into grid: inout Grid, row: Int) {
     guard let last = model.lastProbe else {
