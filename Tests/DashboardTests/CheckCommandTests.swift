@@ -288,7 +288,8 @@ import Testing
     #expect(sandbox.state == "4242:20")
     let leftovers = try FileManager.default.contentsOfDirectory(
       atPath: (sandbox.statePath as NSString).deletingLastPathComponent)
-    #expect(leftovers.sorted() == ["failcount", "failcount.policy"], "no temp file is left behind")
+    #expect(!leftovers.contains { $0.hasSuffix(".tmp") }, "no temp file is left behind: \(leftovers)")
+    #expect(leftovers.contains("failcount"))
   }
 
   @Test func configFileGivesTheTargetAndTheCommandLineWins() throws {

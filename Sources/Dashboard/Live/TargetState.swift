@@ -14,7 +14,7 @@ struct TargetState {
   var lastTrigger: String?
   var error: String?
 
-  var lastCheck: RestartRecord.LastCheck? { record?.lastCheck }
+  var lastCheck: RestartRecord.LastCheck?
   var pending: PendingRestart? { record?.pending }
 
   /// Failing, never checked, or waiting for a person.
@@ -40,6 +40,7 @@ struct TargetState {
       case .garbage:
         state.error = "restart record \(settings.stateStore.recordPath) is not one; the next check starts it afresh"
       }
+      state.lastCheck = try settings.stateStore.peekLastCheck()
       state.lastTrigger = try? TriggerLogTail(path: settings.triggerLog.path).lastLines(1).last
     } catch {
       state.error = "\(error)"

@@ -139,7 +139,7 @@ public struct CheckCycle: Sendable {
       target: settings.name, unit: settings.unit.description, probe: probe, failcount: count,
       threshold: settings.watchdog.threshold, armed: count >= 0, restartPending: decision.record.pending != nil,
       budgetExhausted: exhausted, restartsDone: done, restartsFailed: failed,
-      checkedAtUnixSeconds: Double(decision.record.lastCheck?.unixSeconds ?? LocalTimestamp.now().seconds))
+      checkedAtUnixSeconds: Double(decision.lastCheck?.unixSeconds ?? LocalTimestamp.now().seconds))
   }
 }
 

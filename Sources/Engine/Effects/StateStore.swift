@@ -112,6 +112,20 @@ public struct StateStore: Sendable {
   public struct Writer {
     public let counter: (FailureCounter) throws(StateFileError) -> Void
     public let record: (RestartRecord) throws(StateFileError) -> Void
+    /// Atomic (rename) but not fsynced: what it holds decides nothing.
+    public let lastCheck: (RestartRecord.LastCheck) throws(StateFileError) -> Void
+  }
+
+  public var lastCheckPath: String { path + ".last" }
+  private var lastCheckName: String { name + ".last" }
+
+  /// The last check's time and verdict, for `status`; `nil` before the first, or when the file
+  /// is not one.
+  public func peekLastCheck() throws(StateFileError) -> RestartRecord.LastCheck? {
+    let fd = try openDirectory()
+    defer { close(fd) }
+    return try readFile(lastCheckName, shownAs: lastCheckPath, limit: 4096, in: fd).flatMap(
+      RestartRecord.LastCheck.init(fileText:))
   }
 
   /// Runs `body` with the directory locked: read the state file and the restart record,
@@ -125,7 +139,9 @@ public struct StateStore: Sendable {
     let record = try readRecord(in: fd)
     let writer = Writer(
       counter: { counter throws(StateFileError) in try write(counter.fileText, in: fd) },
-      record: { record throws(StateFileError) in try write(record.fileText, to: recordName, in: fd) })
+      record: { record throws(StateFileError) in try write(record.fileText, to: recordName, in: fd) },
+      lastCheck: { check throws(StateFileError) in try write(check.fileText, to: lastCheckName, in: fd, durable: false)
+      })
     return try body(content, record, writer)
   }
 
@@ -242,7 +258,9 @@ public struct StateStore: Sendable {
     try write(text, to: name, in: directoryFD)
   }
 
-  private func write(_ text: String, to name: String, in directoryFD: Int32) throws(StateFileError) {
+  private func write(_ text: String, to name: String, in directoryFD: Int32, durable: Bool = true)
+    throws(StateFileError)
+  {
     let path = "\(directory)/\(name)"
     let temporary = ".\(name).\(getpid()).tmp"
     unlinkat(directoryFD, temporary, 0)  // left by a crashed run with our PID, if any
@@ -250,7 +268,7 @@ public struct StateStore: Sendable {
     guard fd >= 0 else {
       throw StateFileError("cannot write state file \(path): \(errnoText()); check the directory's permissions")
     }
-    let ok = writeAll(fd, Array(text.utf8)) && fsync(fd) == 0
+    let ok = writeAll(fd, Array(text.utf8)) && (!durable || fsync(fd) == 0)
     let writeError = errno
     close(fd)
     guard ok else {
@@ -263,6 +281,6 @@ public struct StateStore: Sendable {
       throw StateFileError("cannot replace state file \(path): \(errnoText(renameError))")
     }
     // The rename itself must reach the disk too, or a power cut could bring back the old file.
-    fsync(directoryFD)
+    if durable { fsync(directoryFD) }
   }
 }

@@ -96,6 +96,8 @@ public struct RestartPolicy: Sendable, Equatable {
     public var outcome: RestartOutcome = .none
     public var entries: [TriggerLogEntry] = []
     public var events: [RestartEvent] = []
+    /// After a check: when it ran and what it found, for `status`.
+    public var lastCheck: RestartRecord.LastCheck?
   }
 
   /// Where and when a decision is made: the service's MainPID, the unit, the time.

@@ -60,9 +60,9 @@ public struct RestartRecord: Sendable, Equatable {
   /// Restarts done and failed since the record began, across boots: Prometheus counters.
   public var restartsDone = 0
   public var restartsFailed = 0
-  /// The last check, for `status`: when (Unix seconds), and what it found.
-  public var lastCheck: LastCheck?
-
+  /// The last check, for `status`: when (Unix seconds), and what it found. Kept in its own
+  /// file beside the state (`failcount.last`), written at every check without the fsyncs the
+  /// record's decisions get: losing it to a power cut loses nothing that decides.
   public struct LastCheck: Sendable, Equatable {
     public var unixSeconds: Int
     public var healthy: Bool
@@ -73,6 +73,19 @@ public struct RestartRecord: Sendable, Equatable {
       self.unixSeconds = unixSeconds
       self.healthy = healthy
       self.summary = summary
+    }
+
+    /// `1795725785<TAB>ok<TAB>healthy (connect 0.1 ms, …)`
+    public var fileText: String {
+      "\(unixSeconds)\t\(healthy ? "ok" : "failed")\t\(RestartRecord.clean(summary))\n"
+    }
+
+    public init?(fileText text: String) {
+      let fields = text.split(separator: "\n").first?.split(
+        separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
+      guard let fields, fields.count == 3, let seconds = Int(fields[0]), fields[1] == "ok" || fields[1] == "failed"
+      else { return nil }
+      self.init(unixSeconds: seconds, healthy: fields[1] == "ok", summary: String(fields[2]))
     }
   }
 
@@ -103,11 +116,6 @@ public struct RestartRecord: Sendable, Equatable {
     if let rearmDelay { lines.append("rearm-delay\t\(DurationText.fixed(rearmDelay.inSeconds, decimals: 3))") }
     if let healthySince { lines.append("healthy-since\t\(healthySince)") }
     if restartsDone > 0 || restartsFailed > 0 { lines.append("restarts-total\t\(restartsDone)\t\(restartsFailed)") }
-    if let lastCheck {
-      lines.append(
-        "last-check\t\(lastCheck.unixSeconds)\t\(lastCheck.healthy ? "ok" : "failed")\t\(Self.clean(lastCheck.summary))"
-      )
-    }
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -145,10 +153,7 @@ public struct RestartRecord: Sendable, Equatable {
       case "restarts-total" where fields.count == 3:
         guard let done = Int(fields[1]), let failed = Int(fields[2]), done >= 0, failed >= 0 else { return nil }
         (restartsDone, restartsFailed) = (done, failed)
-      case "last-check" where fields.count == 4:
-        guard let seconds = Int(fields[1]), fields[2] == "ok" || fields[2] == "failed" else { return nil }
-        lastCheck = LastCheck(unixSeconds: seconds, healthy: fields[2] == "ok", summary: fields[3])
-      case "boot", "pending", "last", "rearm-at", "rearm-delay", "healthy-since", "restarts-total", "last-check":
+      case "boot", "pending", "last", "rearm-at", "rearm-delay", "healthy-since", "restarts-total":
         return nil  // a known key with the wrong number of fields
       default:
         continue
@@ -165,7 +170,6 @@ public struct RestartRecord: Sendable, Equatable {
     fresh.lastResolution = lastResolution
     fresh.restartsDone = restartsDone
     fresh.restartsFailed = restartsFailed
-    fresh.lastCheck = lastCheck
     if var pending {
       // Its PID is gone with the boot; the check withdraws it as stale and says so.
       pending.requestedAt = Moment(seconds: 0)
@@ -174,7 +178,7 @@ public struct RestartRecord: Sendable, Equatable {
     return fresh
   }
 
-  private static func clean(_ text: String) -> String {
+  static func clean(_ text: String) -> String {
     String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 }.prefix(500))
   }
 }

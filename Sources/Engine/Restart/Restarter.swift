@@ -51,7 +51,7 @@ public struct Restarter: Sendable {
       let step = watchdog.decide(stored: counter, pid: pid, probeSucceeded: probe.isHealthy)
       var decision = policy.afterCheck(
         step, threshold: watchdog.threshold, reason: probe.summary, record: record, in: context)
-      decision.record.lastCheck = RestartRecord.LastCheck(
+      decision.lastCheck = RestartRecord.LastCheck(
         unixSeconds: LocalTimestamp.now().seconds, healthy: probe.isHealthy, summary: probe.summary)
       return decision
     }
@@ -99,6 +99,7 @@ public struct Restarter: Sendable {
       // the next tick tries again, rather than a restart nobody can trace.
       for entry in decision.entries { try triggerLog.append(entry.description) }
       if let counter = decision.counter { try write.counter(counter) }
+      if let check = decision.lastCheck { try write.lastCheck(check) }
       if decision.record != record || recordContent.record == nil && decision.record != RestartRecord().onBoot(bootID())
       {
         try write.record(decision.record)
