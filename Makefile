@@ -88,6 +88,7 @@ $(STATIC_CXX):
 bench: deps-bench release
 	bench/check-vs-reference.sh
 	bench/dashboard-idle.sh
+	bench/dashboard-box.sh
 
 check-order: deps-order release
 	bench/check-order.sh
