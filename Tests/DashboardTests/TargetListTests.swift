@@ -106,3 +106,37 @@ import Testing
     #expect(!box.showsList)
   }
 }
+
+/// Events update each target's state with no I/O, as a table.
+@Suite struct BoxEventTests {
+  @Test func aProbeResultLandsOnItsTargetOnly() {
+    var box = DashboardFixtures.box()
+    let before = box.targets[2].latency.samples.count
+    let moved = box.apply(.probed(1, DashboardFixtures.timedOut, DashboardFixtures.time), at: 100, timersAreDemo: false)
+    #expect(!moved)
+    #expect(box.targets[1].lastProbe?.result.isHealthy == false)
+    #expect(box.targets[2].latency.samples.count == before)
+    #expect(box.targets[1].needsAttention)
+  }
+
+  @Test func oneOverviewUpdatesEveryTargetAndNamesAnUnknownUnit() throws {
+    var box = DashboardFixtures.box()
+    box.targets[0].target.timer = try UnitName(validating: "websocket-health-check@backend.timer")
+    var overview = ServiceOverview()
+    overview.statuses["openems.service"] = ServiceStatus(mainPID: 77, activeState: "active")
+    overview.statuses["openems-ui.service"] = ServiceStatus(mainPID: 78, activeState: "active")
+    overview.nextRuns["websocket-health-check@backend.timer"] = 4
+    _ = box.apply(.services(overview, nil), at: 0, timersAreDemo: false)
+    #expect(box.targets[1].service?.mainPID == 77 && box.targets[2].service?.mainPID == 78)
+    #expect(box.targets[0].serviceError == "systemd knows no unit openems-backend.service")
+    #expect(box.targets[0].nextTimerCheck == 4)
+  }
+
+  @Test func aDecisionIsEchoedUnderTheListWithTheTargetsName() {
+    var box = DashboardFixtures.box()
+    let moved = box.apply(.message(0, .init(text: "rejected", tone: .plain)), at: 0, timersAreDemo: false)
+    #expect(moved, "the files may have moved")
+    #expect(box.targets[0].status?.text == "rejected")
+    #expect(box.status?.text == "backend: rejected")
+  }
+}

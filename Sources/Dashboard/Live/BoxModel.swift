@@ -47,3 +47,50 @@ extension DashboardModel {
       || serviceError != nil
   }
 }
+
+extension BoxModel {
+  /// What an event from the background work changes, with no I/O: the session feeds events
+  /// in, the views render the result. Returns whether the files the timers write may have
+  /// moved (a check ran, a restart was decided), so the session reads them again.
+  mutating func apply(_ event: SessionMailbox.Event, at seconds: Double, timersAreDemo: Bool) -> Bool {
+    switch event {
+    case .probed(let index, let result, let time):
+      targets[index].lastProbe = .init(time: time, result: result)
+      targets[index].latency.add(result, at: seconds)
+      return false
+    case .checked(let index, let report):
+      targets[index].checkRunning = false
+      targets[index].status = DashboardStatus.after(report, settings: targets[index].target.settings, prefix: "check")
+      if let probe = report.probe { targets[index].lastProbe = .init(time: LocalTimestamp.now(), result: probe) }
+      echoInList(index)
+      return true
+    case .services(let overview, let error):
+      for index in targets.indices {
+        let unit = targets[index].target.unit
+        targets[index].service = overview.statuses[unit]
+        targets[index].serviceError =
+          error ?? (overview.statuses[unit] == nil ? "systemd knows no unit \(unit)" : nil)
+        if !timersAreDemo, let timer = targets[index].target.timer {
+          targets[index].nextTimerCheck = overview.nextRuns[timer.description]
+        }
+      }
+      return false
+    case .timerDue(let seconds):
+      for index in targets.indices { targets[index].nextTimerCheck = seconds }
+      return false
+    case .timerRan(let index, let report):
+      targets[index].status = DashboardStatus.after(report, settings: targets[index].target.settings, prefix: "timer")
+      return true
+    case .message(let index, let message):
+      targets[index].status = message
+      echoInList(index)
+      return true
+    }
+  }
+
+  /// A target's answer shown under the list too, named, while the list is on screen.
+  private mutating func echoInList(_ index: Int) {
+    guard showsList, let message = targets[index].status else { return }
+    status = .init(text: "\(targets[index].target.name): \(message.text)", tone: message.tone)
+  }
+}

@@ -243,43 +243,11 @@ final class DashboardSession {
   }
 
   private func apply(_ event: SessionMailbox.Event, mailbox: SessionMailbox) {
-    switch event {
-    case .probed(let index, let result, let time):
-      box.targets[index].lastProbe = .init(time: time, result: result)
-      box.targets[index].latency.add(result, at: seconds())
-    case .checked(let index, let report):
-      box.targets[index].checkRunning = false
-      box.targets[index].status = DashboardStatus.after(report, settings: targets[index].view.settings, prefix: "check")
-      if let probe = report.probe { box.targets[index].lastProbe = .init(time: LocalTimestamp.now(), result: probe) }
-      if box.showsList {
-        box.status = box.targets[index].status.map {
-          .init(text: "\(box.targets[index].target.name): \($0.text)", tone: $0.tone)
-        }
-      }
-      refreshFiles()
-    case .services(let overview, let error):
-      for index in box.targets.indices {
-        let unit = box.targets[index].target.unit
-        box.targets[index].service = overview.statuses[unit]
-        box.targets[index].serviceError =
-          error ?? (overview.statuses[unit] == nil ? "systemd knows no unit \(unit)" : nil)
-        if timerInterval == nil, let timer = box.targets[index].target.timer {
-          box.targets[index].nextTimerCheck = overview.nextRuns[timer.description]
-        }
-        if let demo { box.targets[index].demoMode = demo.mode.rawValue }
-      }
-    case .timerDue(let seconds):
-      for index in box.targets.indices { box.targets[index].nextTimerCheck = seconds }
-    case .timerRan(let index, let report):
-      box.targets[index].status = DashboardStatus.after(report, settings: targets[index].view.settings, prefix: "timer")
-      refreshFiles()
-    case .message(let index, let message):
-      box.targets[index].status = message
-      if box.showsList {
-        box.status = .init(text: "\(box.targets[index].target.name): \(message.text)", tone: message.tone)
-      }
-      refreshFiles()
+    let filesMoved = box.apply(event, at: seconds(), timersAreDemo: timerInterval != nil)
+    if let demo, case .services = event {
+      for index in box.targets.indices { box.targets[index].demoMode = demo.mode.rawValue }
     }
+    if filesMoved { refreshFiles() }
   }
 
   // MARK: - Files shared with the timer

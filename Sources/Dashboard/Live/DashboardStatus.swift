@@ -38,7 +38,7 @@ enum DashboardStatus {
       text = "no restart is awaiting approval" + (last.map { "; the last request was \($0)" } ?? "")
     case .rejected:
       text = "restart rejected; nothing restarted"
-    case .none, .manualDryRun:
+    case .none:
       switch report.decision.watchdog {
       case .healthy?:
         text = "healthy" + (probe?.details ?? "")

@@ -189,7 +189,7 @@ public struct RestartConsole: Sendable {
       }
     }
     switch decision.outcome {
-    case .none, .manualDryRun:
+    case .none:
       break
     case .dryRun(let count):
       lines.append(

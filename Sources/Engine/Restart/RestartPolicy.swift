@@ -54,7 +54,6 @@ public enum RestartOutcome: Sendable, Equatable {
   /// Approve or reject found no request; the last one ended so.
   case nothingToDecide(last: RequestResolution?)
   case rejected(PendingRestart)
-  case manualDryRun
 }
 
 /// What happens at the threshold and after: modes, approval, budget, re-arming. A value with no
