@@ -18,13 +18,15 @@ start_ws_server() {
   return 1
 }
 
-# stand_in_systemctl DIR: DIR/bin/systemctl says every unit runs as MainPID 4242 (one block per
-# unit named, as the real one answers `show` of several), timers fire in 7 s, and restarts
-# nothing; the benchmarks put DIR/bin first on PATH so ours and the reference see the same.
+# stand_in_systemctl DIR [CALLS]: DIR/bin/systemctl says every unit runs as MainPID 4242 (one
+# block per unit named, as the real one answers `show` of several), timers fire in 7 s, and
+# restarts nothing; with CALLS, it records every call there (one line each). The benchmarks put
+# DIR/bin first on PATH so ours and the reference see the same.
 stand_in_systemctl() {
   mkdir -p "$1/bin"
   cat >"$1/bin/systemctl" <<'SH'
 #!/bin/sh
+[ -z "@CALLS@" ] || printf '%s\n' "$*" >> "@CALLS@"
 case "$*" in *--value*) echo 4242; exit 0 ;; esac
 [ "$1" = show ] || exit 0
 first=1
@@ -38,5 +40,7 @@ for arg in "$@"; do
   esac
 done
 SH
+  # The path is written into the script: tmux's sessions may not inherit our environment.
+  sed -i "s|@CALLS@|${2:-}|g" "$1/bin/systemctl"
   chmod +x "$1/bin/systemctl"
 }

@@ -41,29 +41,9 @@ wait_for() {  # wait_for TEXT [seconds]
   done
 }
 
-mkdir -p "$work/bin"
-cat >"$work/bin/systemctl" <<'SH'
-#!/bin/sh
-# A stand-in systemctl: records its calls; `show` answers one block per unit named, as the
-# real one does (timers: the next run in 7 s; services: MainPID 4242, or the file pid-UNIT).
-printf '%s\n' "$*" >> "$WHC_CALLS"
-[ "$1" = show ] || exit 0
-first=1
-for arg in "$@"; do
-  case "$arg" in show|-*) continue ;; esac
-  [ "$first" = 1 ] || echo
-  first=0
-  case "$arg" in
-    *.timer) echo "NextElapseUSecRealtime=@$(( $(date +%s) + 7 ))" ;;
-    *) printf 'MainPID=%s\nLoadState=loaded\nActiveState=active\n' "$(cat "$WHC_CALLS.pid-$arg" 2>/dev/null || echo 4242)" ;;
-  esac
-done
-SH
-# The calls file's path is written into the script: tmux's sessions may not inherit our environment.
-sed -i "s|\$WHC_CALLS|$work/calls|g" "$work/bin/systemctl"
-chmod +x "$work/bin/systemctl"
-
 source bench/loopback-server.sh
+# A stand-in systemctl that records its calls in $work/calls (a real systemd runs in systemd-e2e.sh).
+stand_in_systemctl "$work" "$work/calls"
 start_ws_server "$work/server.log"
 
 state="$work/state/failcount"
