@@ -7,12 +7,18 @@ struct ApproveCommand: ParsableCommand {
     commandName: "approve",
     abstract: "Restart the unit once, as the pending restart request (--restart-mode approve) asks.",
     discussion: """
-      Finds the target as check does (--config FILE, or URI SERVICE --state-file PATH), and
-      restarts the unit only when a request is pending for its current MainPID. A request the
-      WebSocket withdrew by answering again, one for an older MainPID, or one already decided
-      restarts nothing and says so. The trigger log names who approved (SUDO_USER, else the
-      login name) and from where (cli).
-      Exit status: 0 restarted, 4 nothing to approve, 3 the restart failed, 1 our own error.
+      Finds the target as check does (--config FILE, or URI SERVICE --state-file
+      PATH), and restarts the unit only when a request is pending for its
+      current MainPID. A request the WebSocket withdrew by answering again, one
+      for an older MainPID, or one already decided restarts nothing and says so.
+      The trigger log names who approved (SUDO_USER, else the login name) and
+      from where (cli).
+
+      Exit status:
+        0  restarted
+        4  nothing to approve (it says what became of the last request)
+        3  the restart failed
+        1  our own error
       """
   )
 
@@ -31,9 +37,14 @@ struct RejectCommand: ParsableCommand {
     commandName: "reject",
     abstract: "Refuse the pending restart request; nothing is restarted.",
     discussion: """
-      Finds the target as check does. The trigger log names who rejected and from where (cli).
-      The watchdog stays disarmed for this MainPID until the WebSocket answers again.
-      Exit status: 0 rejected, 4 nothing to reject, 1 our own error.
+      Finds the target as check does. The trigger log names who rejected and
+      from where (cli). The watchdog stays disarmed for this MainPID until the
+      WebSocket answers again.
+
+      Exit status:
+        0  rejected
+        4  nothing to reject
+        1  our own error
       """
   )
 

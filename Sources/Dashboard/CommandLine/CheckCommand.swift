@@ -12,11 +12,12 @@ struct CheckCommand: ParsableCommand {
     commandName: "check",
     abstract: "Probe once, count a failure, restart the unit at the threshold (the default).",
     discussion: """
-      One run: read the unit's MainPID from systemd, open the WebSocket (and, with --ping,
-      --send or --openems, ask it something that needs an answer), close it again, then
-      update the failure count in the state file (<pid>:<count>, shared with the reference
-      tool). Counting starts only after the WebSocket has worked once for this PID; at the
-      threshold the unit is restarted once and the count disarmed until the WebSocket works
+      One run: read the unit's MainPID from systemd, open the WebSocket (and,
+      with --ping, --send or --openems, ask it something that needs an answer),
+      close it again, then update the failure count in the state file
+      (<pid>:<count>, shared with the reference tool). Counting starts only
+      after the WebSocket has worked once for this PID; at the threshold the
+      unit is restarted once and the count disarmed until the WebSocket works
       again.
       """
   )

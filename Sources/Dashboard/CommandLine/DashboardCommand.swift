@@ -8,12 +8,16 @@ struct DashboardCommand: ParsableCommand {
     commandName: "dashboard",
     abstract: "Watch every target of the box live, or one: probe latency, failure counters, trigger logs.",
     discussion: """
-      With no target, every NAME.conf of --config-dir (default /etc/websocket-health-check)
-      in a list: Up/Down select, Enter opens a target, Esc goes back, / filters by name.
-      With a target (URI SERVICE, or --config FILE), that target's view.
-      Probes every --interval without counting (only the timer and the p key count),
-      follows the state files and trigger logs the timers write, and offers keys:
-        p check now   d dry-run restart   R restart (asks first)   A approve   ? help   q quit
+      With no target: every NAME.conf of --config-dir (default
+      /etc/websocket-health-check) in a list. Up/Down select, Enter opens a
+      target, Esc goes back, / filters by name. With a target (URI SERVICE,
+      or --config FILE): that target's view.
+
+      Probes every --interval without counting (only the timer and the p key
+      count), follows the state files and trigger logs the timers write, and
+      offers keys:
+        p check now   d dry-run restart   R restart (asks first)
+        A approve a pending restart       ? help   q quit
       """
   )
 

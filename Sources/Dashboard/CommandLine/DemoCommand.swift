@@ -8,13 +8,14 @@ struct DemoCommand: ParsableCommand {
     commandName: "demo",
     abstract: "Show the watchdog at work on an in-process WebSocket service (touches nothing real).",
     discussion: """
-      Starts an OpenEMS-like WebSocket server on 127.0.0.1 and the dashboard on it, probing
-      with --openems (one JSON-RPC request that needs a reply), with a timer-like check every
-      few seconds (threshold 3). Key w wedges the service as OpenEMS wedges (it still upgrades
-      and answers pings, but never replies); h freezes it, s slows it, x refuses
-      connections; watch the counter climb, the restart fire and the service come back; n
-      makes it healthy again. No systemd, no real service, no files outside a
-      temporary directory. --script plays the same story as text, without a screen.
+      Starts an OpenEMS-like WebSocket server on 127.0.0.1 and the dashboard on
+      it, probing with --openems (one JSON-RPC request that needs a reply), with
+      a timer-like check every few seconds (threshold 3). Key w wedges the
+      service as OpenEMS wedges (it still upgrades and answers pings, but never
+      replies); h freezes it, s slows it, x refuses connections; watch the
+      counter climb, the restart fire and the service come back; n makes it
+      healthy again. No systemd, no real service, no files outside a temporary
+      directory. --script plays the same story as text, without a screen.
       """
   )
 

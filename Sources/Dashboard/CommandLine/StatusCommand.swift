@@ -8,12 +8,16 @@ struct StatusCommand: ParsableCommand {
     commandName: "status",
     abstract: "Show the watchdog's state of one target or of every target in a config directory.",
     discussion: """
-      With no target, every NAME.conf in --config-dir (default /etc/websocket-health-check),
-      with the state and log paths the template unit gives it. Reads the files the timer
-      writes; probes nothing, changes nothing.
-      Exit status: 0 every target healthy with nothing pending, 5 a target is failing, never
-      checked, or waits for approval, 1 a target cannot be read (bad config, unreadable files).
-      --json prints {"targets": [...]}, one object a target (see the README for its fields).
+      With no target: every NAME.conf of --config-dir (default
+      /etc/websocket-health-check), with the state and log files the template
+      unit gives it. Reads the files the timers write; probes nothing,
+      changes nothing. --json prints {"targets": [...]}, one object a target
+      (the README documents its fields).
+
+      Exit status:
+        0  every target's last check was healthy, nothing awaits approval
+        5  a target is failing, never checked, or awaits approval
+        1  a target cannot be read (bad config, unreadable files)
       """
   )
 
