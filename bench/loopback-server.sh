@@ -30,12 +30,13 @@ stand_in_systemctl() {
 case "$*" in *--value*) echo 4242; exit 0 ;; esac
 [ "$1" = show ] || exit 0
 first=1
+next=$(( $(date +%s) + 7 ))
 for arg in "$@"; do
   case "$arg" in show|-*) continue ;; esac
   [ "$first" = 1 ] || echo
   first=0
   case "$arg" in
-    *.timer) echo "NextElapseUSecRealtime=@$(( $(date +%s) + 7 ))" ;;
+    *.timer) echo "NextElapseUSecRealtime=@$next" ;;
     *) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;;
   esac
 done

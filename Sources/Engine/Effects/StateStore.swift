@@ -96,7 +96,8 @@ public struct StateStore: Sendable {
   /// Reads the state file and the record without locking, opening the directory once: for
   /// displays that look at many targets often, never to decide.
   public func peekBoth() throws(StateFileError) -> (Content, RecordContent) {
-    let fd = try openDirectory()
+    // A display creates nothing: no directory yet is no state yet.
+    guard let fd = try openDirectory(creating: false) else { return (.missing, .missing) }
     defer { close(fd) }
     return (try read(in: fd), try readRecord(in: fd))
   }
@@ -148,7 +149,12 @@ public struct StateStore: Sendable {
   // MARK: - Pieces
 
   private func openDirectory() throws(StateFileError) -> Int32 {
-    if let error = makeDirectories(directory, mode: 0o700) {
+    try openDirectory(creating: true)!
+  }
+
+  /// The state directory, checked as safe; created when `creating`, else `nil` when missing.
+  private func openDirectory(creating: Bool) throws(StateFileError) -> Int32? {
+    if creating, let error = makeDirectories(directory, mode: 0o700) {
       throw StateFileError("\(error); choose a --state-file in a directory this user can write")
     }
     var link = stat()
@@ -159,6 +165,7 @@ public struct StateStore: Sendable {
     }
     let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard fd >= 0 else {
+      if !creating && errno == ENOENT { return nil }
       throw StateFileError("cannot open state directory \(directory): \(errnoText())")
     }
     var info = stat()

@@ -53,8 +53,9 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
       return out
     }
     handshake = UpgradeHandshake(uri: uri, options: options, keyBytes: bytes(16))
-    pingPayload = bytes(16)
-    exchange = JSONRPCExchange(id: JSONRPCExchange.uuid(from: bytes(16)))
+    // Only what the depth asks for is drawn: a dashboard probes a hundred targets a second.
+    pingPayload = options.depth == .ping ? bytes(16) : []
+    exchange = JSONRPCExchange(id: options.depth == .openEMS ? JSONRPCExchange.uuid(from: bytes(16)) : "")
     self.random = random
     depth = options.depth
     switch options.depth {

@@ -17,30 +17,31 @@ enum AcceptKey {
     for shift in stride(from: 56, through: 0, by: -8) {
       padded.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
     }
-    var w = [UInt32](repeating: 0, count: 80)
-    for chunk in stride(from: 0, to: padded.count, by: 64) {
-      for i in 0..<16 {
-        let b = chunk + i * 4
-        w[i] =
-          UInt32(padded[b]) << 24 | UInt32(padded[b + 1]) << 16 | UInt32(padded[b + 2]) << 8 | UInt32(padded[b + 3])
-      }
-      for i in 16..<80 {
-        let x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
-        w[i] = x << 1 | x >> 31
-      }
-      var (a, b, c, d, e) = h
-      for i in 0..<80 {
-        let (f, k): (UInt32, UInt32)
-        switch i {
-        case 0..<20: (f, k) = ((b & c) | (~b & d), 0x5A82_7999)
-        case 20..<40: (f, k) = (b ^ c ^ d, 0x6ED9_EBA1)
-        case 40..<60: (f, k) = ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC)
-        default: (f, k) = (b ^ c ^ d, 0xCA62_C1D6)
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { w in
+      for chunk in stride(from: 0, to: padded.count, by: 64) {
+        for i in 0..<16 {
+          let b = chunk + i * 4
+          w[i] =
+            UInt32(padded[b]) << 24 | UInt32(padded[b + 1]) << 16 | UInt32(padded[b + 2]) << 8 | UInt32(padded[b + 3])
         }
-        let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[i]
-        (e, d, c, b, a) = (d, c, b << 30 | b >> 2, a, temp)
+        for i in 16..<80 {
+          let x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
+          w[i] = x << 1 | x >> 31
+        }
+        var (a, b, c, d, e) = h
+        for i in 0..<80 {
+          let (f, k): (UInt32, UInt32)
+          switch i {
+          case 0..<20: (f, k) = ((b & c) | (~b & d), 0x5A82_7999)
+          case 20..<40: (f, k) = (b ^ c ^ d, 0x6ED9_EBA1)
+          case 40..<60: (f, k) = ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC)
+          default: (f, k) = (b ^ c ^ d, 0xCA62_C1D6)
+          }
+          let temp = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[i]
+          (e, d, c, b, a) = (d, c, b << 30 | b >> 2, a, temp)
+        }
+        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
       }
-      h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e)
     }
     var digest: [UInt8] = []
     for word in [h.0, h.1, h.2, h.3, h.4] {

@@ -11,19 +11,13 @@ struct UpgradeHandshake {
     key = AcceptKey.base64(keyBytes)
     expectedAccept = AcceptKey.expected(for: key)
     subprotocol = options.subprotocol
-    var lines = [
-      "GET \(uri.requestTarget) HTTP/1.1",
-      "Host: \(uri.hostHeader)",
-      "Upgrade: websocket",
-      "Connection: Upgrade",
-      "Sec-WebSocket-Key: \(key)",
-      "Sec-WebSocket-Version: 13",
-    ]
-    if let subprotocol = options.subprotocol { lines.append("Sec-WebSocket-Protocol: \(subprotocol)") }
-    if let origin = options.origin { lines.append("Origin: \(origin)") }
-    lines.append("User-Agent: websocket-health-check")
-    for field in options.headers { lines.append("\(field.name): \(field.value)") }
-    request = Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
+    var text = "GET \(uri.requestTarget) HTTP/1.1\r\nHost: \(uri.hostHeader)\r\nUpgrade: websocket\r\n"
+    text += "Connection: Upgrade\r\nSec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n"
+    if let subprotocol = options.subprotocol { text += "Sec-WebSocket-Protocol: \(subprotocol)\r\n" }
+    if let origin = options.origin { text += "Origin: \(origin)\r\n" }
+    text += "User-Agent: websocket-health-check\r\n"
+    for field in options.headers { text += "\(field.name): \(field.value)\r\n" }
+    request = Array((text + "\r\n").utf8)
   }
 
   /// What the server's answer means for the probe.
