@@ -55,7 +55,7 @@ let package = Package(
         // libncursesw and libtinfo at every start (libncurses-dev ships both).
         .unsafeFlags(["-Xlinker", "-l:libncursesw.a", "-Xlinker", "-l:libtinfo.a"]),
         // The release binary is what the timer starts every 15 s, so the pages it faults in
-        // count (issue 2: at most half the reference's peak RSS). lld packs relative
+        // count (the goal: at most half the reference's peak RSS). lld packs relative
         // relocations (DT_RELR); no dynamic symbol table (the static Swift runtime's link file
         // exports every symbol, and nothing looks ours up); libstdc++ and libgcc from their
         // archives, so only the few functions the Swift runtime and BoringSSL call are loaded,

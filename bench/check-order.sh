@@ -2,7 +2,7 @@
 # Writes Sources/Dashboard/check.order: the functions a timer-run check executes, for the
 # release link's --symbol-ordering-file (Package.swift). lld puts them side by side at the
 # start of .text, so a check faults in a few hundred kilobytes of code instead of 64 kB
-# windows scattered over 13 MB (issue 2: peak RSS at most half the reference's).
+# windows scattered over 13 MB (the goal: peak RSS at most half the reference's).
 #
 # The profile is three healthy checks (threads make a few functions come and go between
 # runs), one healthy --openems check (the request and its reply), and one failing check that
