@@ -217,6 +217,40 @@ import Testing
     #expect(outcome.standardError.hasPrefix("[Warning] --insecure: the TLS certificate of 127.0.0.1 is not checked"))
   }
 
+  /// A full disk is a common reason a Java service wedges: the log line that cannot be written
+  /// must not keep the service from its restart. A 16 kB tmpfs, filled, holds the log.
+  @Test(.enabled(if: geteuid() == 0, "mounting a small tmpfs needs root"))
+  func aFullDiskForTheLogNeverCancelsTheRestart() throws {
+    let sandbox = try CommandSandbox()
+    let mountPoint = sandbox.directory.appendingPathComponent("full").path
+    try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+    func run(_ tool: String, _ arguments: [String]) throws {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: tool)
+      process.arguments = arguments
+      process.standardError = FileHandle.nullDevice
+      process.standardOutput = FileHandle.nullDevice
+      try process.run()
+      process.waitUntilExit()
+    }
+    try run("/bin/mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", mountPoint])
+    defer { try? run("/bin/umount", ["-l", mountPoint]) }
+    let log = "\(mountPoint)/trigger.log"
+    #expect(FileManager.default.createFile(atPath: log, contents: Data()))
+    try? run("/bin/dd", ["if=/dev/zero", "of=\(mountPoint)/filler", "bs=1k", "count=64"])
+    try sandbox.setState("4242:2")
+    let outcome = try sandbox.run([
+      "ws://127.0.0.1:\(try closedPort())/", "openems.service", "--state-file", sandbox.statePath, "--log-file", log,
+    ])
+    #expect(sandbox.restartCalls == ["restart -- openems.service"], "the restart went ahead")
+    #expect(outcome.status == 6, "\(outcome.lines)")
+    #expect(
+      outcome.standardError.contains("the restart went ahead without its trigger-log line (disk full?)"),
+      "\(outcome.lines)")
+    #expect(outcome.standardError.contains("No space left on device"), "\(outcome.lines)")
+    #expect(sandbox.state == "4242:-1")
+  }
+
   @Test func symlinkAtTheStatePathIsRefusedNotFollowed() throws {
     let sandbox = try CommandSandbox()
     let victim = sandbox.directory.appendingPathComponent("victim")

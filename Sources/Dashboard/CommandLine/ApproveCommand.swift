@@ -91,5 +91,6 @@ enum PersonsDecision {
     }
     if case .nothingToDecide = report.decision.outcome { throw ExitCode(CheckExitStatus.nothingToDecide.rawValue) }
     if case .failed = report.restart { throw ExitCode(CheckExitStatus.restartFailed.rawValue) }
+    if report.logFailure != nil { throw ExitCode(CheckExitStatus.triggerLogFailed.rawValue) }
   }
 }

@@ -115,6 +115,7 @@ public struct CheckCycle: Sendable {
     report.decision = carried.decision.watchdog
     let rendering = RestartConsole(settings: settings, pid: pid, probe: result)
     for line in rendering.lines(for: carried) { say(line) }
+    if carried.logFailure != nil { report.exitStatus = .triggerLogFailed }
     if case .failed = carried.restart { report.exitStatus = .restartFailed }
     if let metrics = settings.metricsFile {
       do {
@@ -226,6 +227,10 @@ public struct RestartConsole: Sendable {
         ConsoleLine(
           .info,
           "restart of \(unit) rejected (asked \(pending.wallTime), fail count: \(pending.count)); nothing restarted"))
+    }
+    if let failure = report.logFailure {
+      lines.append(
+        ConsoleLine(.error, "\(failure); the restart went ahead without its trigger-log line (disk full?)"))
     }
     switch report.restart {
     case .done?:

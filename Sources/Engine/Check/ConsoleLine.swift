@@ -39,4 +39,6 @@ public enum CheckExitStatus: Int32, Sendable {
   case nothingToDecide = 4
   /// `status`: a target is failing, has never been checked, or waits for approval.
   case needsAttention = 5
+  /// The restart was carried out, but its trigger-log line could not be written.
+  case triggerLogFailed = 6
 }

@@ -38,6 +38,8 @@ public struct Restarter: Sendable {
     public var warnings: [String] = []
     /// Notify commands that failed; they change no decision.
     public var notifyFailures: [String] = []
+    /// Why the trigger log could not take a restart's lines; the restart went ahead.
+    public var logFailure: String?
   }
 
   public enum RestartResult: Sendable, Equatable {
@@ -83,6 +85,7 @@ public struct Restarter: Sendable {
     let now = clock()
     let context = RestartPolicy.Context(unit: unit, pid: pid, now: now, wallTime: LocalTimestamp.now().description)
     var warnings: [String] = []
+    var logFailure: String?
     let decision = try stateStore.withLock { content, recordContent, write in
       if content.isGarbage, case .other(let text) = content {
         warnings.append(
@@ -96,8 +99,18 @@ public struct Restarter: Sendable {
       let record = (recordContent.record ?? RestartRecord()).onBoot(bootID())
       let decision = decide(content.counter, record, context)
       // Logged before the state moves on: if the log cannot be written, the state stays and
-      // the next tick tries again, rather than a restart nobody can trace.
-      for entry in decision.entries { try triggerLog.append(entry.description) }
+      // the next tick tries again, rather than a decision nobody can trace. A restart is the
+      // exception: a full disk is a common reason a service wedges, and a log line that
+      // cannot be written must not keep it from being restarted; the console says so instead.
+      for entry in decision.entries {
+        do {
+          try triggerLog.append(entry.description)
+        } catch {
+          guard case .restart = decision.outcome else { throw error }
+          logFailure = "\(error)"
+          break
+        }
+      }
       if let counter = decision.counter { try write.counter(counter) }
       if let check = decision.lastCheck { try write.lastCheck(check) }
       if decision.record != record || recordContent.record == nil && decision.record != RestartRecord().onBoot(bootID())
@@ -106,7 +119,7 @@ public struct Restarter: Sendable {
       }
       return decision
     }
-    var report = Report(decision: decision, warnings: warnings)
+    var report = Report(decision: decision, warnings: warnings, logFailure: logFailure)
     if case .restart = decision.outcome {
       do {
         try serviceManager.restart(unit)
@@ -117,8 +130,8 @@ public struct Restarter: Sendable {
         _ = try? stateStore.withLock { _, recordContent, write in
           let failed = policy.restartFailed(
             record: recordContent.record ?? decision.record, at: now, error: "\(error)", unit: unit)
-          for entry in failed.entries { try triggerLog.append(entry.description) }
           try write.record(failed.record)
+          for entry in failed.entries { try triggerLog.append(entry.description) }
         }
       }
     }
