@@ -251,6 +251,18 @@ import Testing
     #expect(sandbox.state == "4242:-1")
   }
 
+  /// The last check's file only informs `status`: when it cannot be written (here a directory
+  /// stands in its way), the check still counts and restarts.
+  @Test func aLastCheckFileThatCannotBeWrittenHoldsNothingBack() throws {
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("4242:2")
+    try FileManager.default.createDirectory(atPath: sandbox.statePath + ".last", withIntermediateDirectories: true)
+    let outcome = try sandbox.check("ws://127.0.0.1:\(try closedPort())/")
+    #expect(outcome.status == 0, "\(outcome.lines)")
+    #expect(sandbox.restartCalls == ["restart -- openems.service"])
+    #expect(sandbox.state == "4242:-1")
+  }
+
   @Test func symlinkAtTheStatePathIsRefusedNotFollowed() throws {
     let sandbox = try CommandSandbox()
     let victim = sandbox.directory.appendingPathComponent("victim")

@@ -112,11 +112,10 @@ public struct Restarter: Sendable {
         }
       }
       if let counter = decision.counter { try write.counter(counter) }
-      if let check = decision.lastCheck { try write.lastCheck(check) }
-      if decision.record != record || recordContent.record == nil && decision.record != RestartRecord().onBoot(bootID())
-      {
-        try write.record(decision.record)
-      }
+      // Written whenever it is not what the file holds: changed, new, garbage, another boot's.
+      if decision.record != recordContent.record { try write.record(decision.record) }
+      // The last check only informs `status`; failing to note it must not hold back a decision.
+      if let check = decision.lastCheck { try? write.lastCheck(check) }
       return decision
     }
     var report = Report(decision: decision, warnings: warnings, logFailure: logFailure)
