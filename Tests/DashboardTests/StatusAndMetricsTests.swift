@@ -133,6 +133,14 @@ import Testing
     #expect(targets[1]["pending"] is NSNull)
   }
 
+  @Test(arguments: ["status", "dashboard"])
+  func aTargetAndADirectoryTogetherAreAUsageError(command: String) throws {
+    let sandbox = try CommandSandbox()
+    let outcome = try sandbox.run([command, "--config-dir", "/etc/x", "--config", "/etc/x/edge.conf"])
+    #expect(outcome.status == 2)
+    #expect(outcome.standardError.contains("give either a target (URI SERVICE or --config) or --config-dir, not both"))
+  }
+
   @Test func statusOfADirectoryThatIsNotThereIsOneLine() throws {
     let sandbox = try CommandSandbox()
     let outcome = try sandbox.run(["status", "--config-dir", "/nonexistent/conf"])

@@ -42,10 +42,7 @@ struct DashboardCommand: ParsableCommand {
   var timer: String?
 
   func validate() throws {
-    if configDir != nil && target.namesATarget {
-      throw ValidationError("give either a target (URI SERVICE or --config) or --config-dir, not both")
-    }
-    if target.namesATarget { try target.requireTarget() }
+    try target.requireTargetOrDirectory(configDir)
     if timer != nil && !target.namesATarget {
       throw ValidationError("--timer names the timer of one target; with a config directory each NAME has its own")
     }

@@ -31,13 +31,7 @@ struct StatusCommand: ParsableCommand {
   @Flag(help: "Print JSON for scripts instead of a table.")
   var json = false
 
-  func validate() throws {
-    if configDir != nil && target.namesATarget {
-      throw ValidationError("give either a target (URI SERVICE or --config) or --config-dir, not both")
-    }
-    if !target.namesATarget || target.config != nil { return }
-    try target.requireTarget()
-  }
+  func validate() throws { try target.requireTargetOrDirectory(configDir) }
 
   func run() throws {
     let drafts: [TargetDraft]

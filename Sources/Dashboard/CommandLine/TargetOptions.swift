@@ -59,6 +59,14 @@ struct TargetOptions: ParsableArguments {
 
   var namesATarget: Bool { config != nil || uri != nil || service != nil }
 
+  /// For commands that show one target or a whole config directory: one or the other.
+  func requireTargetOrDirectory(_ configDir: String?) throws {
+    if configDir != nil && namesATarget {
+      throw ValidationError("give either a target (URI SERVICE or --config) or --config-dir, not both")
+    }
+    if namesATarget { try requireTarget() }
+  }
+
   /// The options given, as the engine's settings read them (`--name`, text).
   var given: [(name: String, text: String)] {
     var given: [(String, String?)] = [

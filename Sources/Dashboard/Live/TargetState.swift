@@ -33,8 +33,9 @@ struct TargetState {
       state.mode = settings.policy.mode
       state.threshold = settings.watchdog.threshold
       state.budget = settings.policy.budget
-      state.counter = try settings.stateStore.peek().counter
-      switch try settings.stateStore.peekRecord() {
+      let (content, recordContent) = try settings.stateStore.peekBoth()
+      state.counter = content.counter
+      switch recordContent {
       case .record(let record): state.record = record
       case .missing: break
       case .garbage:

@@ -25,20 +25,15 @@ public protocol ServiceManager: Sendable {
   func restart(_ unit: UnitName) throws(ServiceManagerError)
   /// The exact command a restart runs, shown to an operator before confirming.
   func restartCommand(for unit: UnitName) -> String
-  /// Seconds until `timer` next fires, where systemd knows it; `nil` otherwise.
-  func secondsUntilNextRun(of timer: UnitName) -> Int?
   /// Every unit's status and every timer's next run (a default asks one by one).
   func overview(units: [UnitName], timers: [UnitName]) throws(ServiceManagerError) -> ServiceOverview
 }
 
 extension ServiceManager {
-  public func secondsUntilNextRun(of timer: UnitName) -> Int? { nil }
-
-  /// One question per unit; `Systemctl` asks for all of them at once.
+  /// One question per unit, and no timers; `Systemctl` asks about all of them at once.
   public func overview(units: [UnitName], timers: [UnitName]) throws(ServiceManagerError) -> ServiceOverview {
     var overview = ServiceOverview()
     for unit in units { overview.statuses[unit.description] = try status(of: unit) }
-    for timer in timers { overview.nextRuns[timer.description] = secondsUntilNextRun(of: timer) }
     return overview
   }
 }
@@ -130,16 +125,6 @@ public struct Systemctl: ServiceManager {
     let output = try run(arguments, timeout: queryTimeout, doing: "read the state of \(units.count) units")
     return ServiceOverview(
       showOutput: output.standardOutput, units: units, timers: timers, now: LocalTimestamp.now().seconds)
-  }
-
-  public func secondsUntilNextRun(of timer: UnitName) -> Int? {
-    let arguments = [
-      "systemctl", "show", "--timestamp=unix", "--property=NextElapseUSecRealtime", "--", timer.description,
-    ]
-    guard let output = try? run(arguments, timeout: queryTimeout, doing: "read the timer \(timer)"),
-      let at = output.standardOutput.split(separator: "@").last.flatMap({ Int($0.trimmingSpaces) })
-    else { return nil }
-    return max(0, at - LocalTimestamp.now().seconds)
   }
 
   private func run(_ arguments: [String], timeout: Duration, doing what: String) throws(ServiceManagerError)

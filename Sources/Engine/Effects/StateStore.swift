@@ -102,13 +102,6 @@ public struct StateStore: Sendable {
     return (try read(in: fd), try readRecord(in: fd))
   }
 
-  /// Reads the record without locking: for displays only, never to decide.
-  public func peekRecord() throws(StateFileError) -> RecordContent {
-    let fd = try openDirectory()
-    defer { close(fd) }
-    return try readRecord(in: fd)
-  }
-
   /// Writes what a decision under the lock changed.
   public struct Writer {
     public let counter: (FailureCounter) throws(StateFileError) -> Void

@@ -372,8 +372,6 @@ final class ProbeAttempt {
     promise.succeed(ProbeResult(failure: failure, timings: timings, notes: notes))
   }
 
-  var isFinished: Bool { finished }
-
   /// Maps what NIO and the kernel say to words an operator can act on.
   static func classify(
     _ error: any Error, phase: ProbePhase, host: String = "", certificate: NIOSSLCertificate? = nil

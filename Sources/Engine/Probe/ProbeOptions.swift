@@ -52,9 +52,7 @@ public struct HeaderField: Sendable, Equatable, CustomStringConvertible {
   /// Checks a header as HTTP has it: a token for a name, no line breaks in the value.
   /// - Parameter source: where it came from, for messages (`--header`, `apikey.headers:2`).
   public init(name: String, value: String, isSecret: Bool, source: String) throws(ConfigurationError) {
-    let tokenCharacters = "!#$%&'*+-.^_`|~"
-    guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || tokenCharacters.contains($0)) })
-    else {
+    guard Self.isToken(name) else {
       throw ConfigurationError("\(source): '\(name.prefix(40))' is not a header name; write it as 'Name: value'")
     }
     guard !Self.reserved.contains(name.lowercased()) else {
@@ -73,6 +71,11 @@ public struct HeaderField: Sendable, Equatable, CustomStringConvertible {
     self.name = name
     self.value = value
     self.isSecret = isSecret
+  }
+
+  /// An HTTP token (RFC 9110 5.6.2): what header names and subprotocols are made of.
+  static func isToken(_ text: String) -> Bool {
+    !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "!#$%&'*+-.^_`|~".contains($0)) }
   }
 
   /// `apikey: (secret)` for secret headers.

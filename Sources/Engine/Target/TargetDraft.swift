@@ -276,10 +276,7 @@ public struct TargetDraft: Sendable, Equatable {
       options.headers = options.headers.filter { !names.contains($0.name.lowercased()) } + secret
     }
     if let subprotocol {
-      let tokenCharacters = "!#$%&'*+-.^_`|~"
-      guard !subprotocol.isEmpty,
-        subprotocol.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || tokenCharacters.contains($0)) })
-      else {
+      guard HeaderField.isToken(subprotocol) else {
         throw ConfigurationError(
           "subprotocol '\(subprotocol.prefix(40))' is not a token; give the name the server expects")
       }
