@@ -116,6 +116,10 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
       .failed(.notWebSocketUpgrade(missing: "Connection: Upgrade"))
     ),
     ("101", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm9wZQ==", .failed(.badAcceptKey)),
+    (
+      "101", "UPGRADE: websocket\r\nnot a field\r\nCONNECTION: upgrade\r\nSEC-WEBSOCKET-ACCEPT: \(accept)",
+      .upgraded
+    ),
     ("302", "Location: /other", .redirect(location: "/other")),
     ("301", "Location:  ws://elsewhere:1/ ", .redirect(location: "ws://elsewhere:1/")),
     ("302", "Content-Length: 0", .failed(.httpStatus(code: 302, reason: "Reason"))),
@@ -137,10 +141,20 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   @Test(arguments: [
     ("SSH-2.0-OpenSSH_9.2\r\n", "the upgrade response is not HTTP (it starts 'SSH-2.0-OpenSSH_9.2??')"),
     ("HTTP/1.1 abc\r\n\r\n", "the upgrade response is not HTTP (it starts 'HTTP/1.1 abc????')"),
+    ("HTTP/1.1 +12 x\r\n\r\n", "the upgrade response is not HTTP (it starts 'HTTP/1.1 +12 x????')"),
   ])
   func notHTTPIsSaidSo(text: String, detail: String) {
     var reader = ResponseHeadReader()
     #expect(reader.feed(Array(text.utf8)) == .failed(.protocolViolation(detail: detail)))
+  }
+
+  @Test func aStatusLineWithoutReasonIsHTTP() {
+    var reader = ResponseHeadReader()
+    guard case .head(let head, _) = reader.feed(Array("HTTP/1.1 503\r\nX: y\r\n\r\n".utf8)) else {
+      Issue.record("no head")
+      return
+    }
+    #expect(head.status == 503 && head.reason.isEmpty && head.value("x") == "y")
   }
 
   @Test func endlessHeadersStopAt64kB() {

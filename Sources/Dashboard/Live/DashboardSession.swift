@@ -21,8 +21,8 @@ struct WatchedTarget: Sendable {
 /// Work happens off the screen's thread and comes back as events: every target's probes run
 /// on one event loop (scheduled, one per target per interval, never overlapping); systemd is
 /// asked about every unit and timer in one `systemctl show` per refresh; the files the timer
-/// writes are looked at every half second (a stat and two small reads, the log's tail only
-/// when it changed). Each target's state is a `DashboardModel` the events update; the views
+/// writes are looked at every half second, every two for a box of more than ten (a stat and
+/// two small reads, the log's tail only when it changed). Each target's state is a `DashboardModel` the events update; the views
 /// render them.
 final class DashboardSession {
   private let targets: [WatchedTarget]
@@ -85,10 +85,12 @@ final class DashboardSession {
         pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
         pollfd(fd: mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0),
       ]
-      // 200 ms: a resize or SIGTERM is seen at once or on the next tick. A frame is only
-      // built when something changed, and only its changed rows are sent; a frame held back
-      // by the rate limit is drawn within 250 ms.
-      _ = poll(&fds, 2, needsFrame ? 50 : 200)
+      // A tick every 250 ms takes the probes' results (they do not wake this thread); keys,
+      // other events, a resize or SIGTERM end the wait at once. A frame is only built when
+      // something changed, and only its changed rows are sent; a frame held back by the rate
+      // limit is drawn when the limit allows it.
+      let wait = needsFrame ? max(1, Int((lastFrame + 0.25 - seconds()) * 1000)) : 250
+      _ = poll(&fds, 2, Int32(min(wait, 250)))
       for event in mailbox.take() {
         apply(event, mailbox: mailbox)
         needsFrame = true
@@ -151,13 +153,13 @@ final class DashboardSession {
     let units = targets.map(\.view.settings.unit)
     let timers = timerInterval == nil ? targets.compactMap(\.view.timer) : []
     DispatchQueue(label: "websocket-health-check.systemd").async {
-      while mailbox.isRunning {
+      while true {
         do {
           mailbox.post(.services(try serviceManager.overview(units: units, timers: timers), nil))
         } catch {
           mailbox.post(.services(ServiceOverview(), "\(error)"))
         }
-        for _ in 0..<40 where mailbox.isRunning { usleep(50_000) }
+        if mailbox.waitUntilStopped(seconds: 2) { break }
       }
     }
   }
@@ -172,15 +174,14 @@ final class DashboardSession {
     DispatchQueue(label: "websocket-health-check.timer").async {
       let clock = ContinuousClock()
       var next = clock.now + interval
-      while mailbox.isRunning {
+      repeat {
         let left = next - clock.now
         mailbox.post(.timerDue(in: Int(left.components.seconds) + 1))
         if left <= .zero {
           for (index, cycle) in cycles.enumerated() { mailbox.post(.timerRan(index, cycle.run())) }
           next = clock.now + interval
         }
-        usleep(250_000)
-      }
+      } while !mailbox.waitUntilStopped(seconds: 0.25)
     }
   }
 

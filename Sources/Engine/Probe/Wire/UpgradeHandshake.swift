@@ -63,14 +63,19 @@ struct ResponseHead: Equatable {
   /// The first field of that name (case-insensitive), without the optional white space around
   /// it that HTTP allows (RFC 9110 5.5).
   func value(_ name: String) -> String? {
-    fields.first { $0.name.lowercased() == name }?.value
+    fields.first { Self.isNamed($0.name, name) }?.value
   }
 
   /// The comma-separated tokens of every field of that name, lower-cased.
   func tokens(_ name: String) -> [String] {
-    fields.filter { $0.name.lowercased() == name }
+    fields.filter { Self.isNamed($0.name, name) }
       .flatMap { $0.value.split(separator: ",") }
       .map { String($0.trimmingSpaces).lowercased() }
+  }
+
+  /// Whether a field's name is `lowercased`, in any case (field names are ASCII tokens).
+  private static func isNamed(_ name: String, _ lowercased: String) -> Bool {
+    name.utf8.elementsEqual(lowercased.utf8) { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
   }
 
   static func == (lhs: ResponseHead, rhs: ResponseHead) -> Bool {
@@ -132,18 +137,51 @@ struct ResponseHeadReader {
   }
 
   /// `HTTP/1.1 101 Switching Protocols` and `Name: value` lines; `nil` when it is not HTTP.
+  /// Works on the bytes (a probe a second per target adds up); only names and values become
+  /// text.
   private static func parse(_ bytes: ArraySlice<UInt8>) -> ResponseHead? {
-    let text = String(decoding: bytes, as: UTF8.self)
-    var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)[...]
-    guard let statusLine = lines.popFirst(), statusLine.hasPrefix("HTTP/1.") else { return nil }
-    let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-    guard parts.count >= 2, parts[1].count == 3, let status = Int(parts[1]) else { return nil }
-    let reason = parts.count == 3 ? String(parts[2]) : ""
+    var lines = bytes.crlfLines()[...]
+    guard let statusLine = lines.popFirst(), statusLine.starts(with: "HTTP/1.".utf8) else { return nil }
+    let parts = statusLine.split(separator: space, maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count >= 2, parts[1].count == 3, parts[1].allSatisfy({ (48...57).contains($0) }) else { return nil }
+    let status = parts[1].reduce(0) { $0 * 10 + Int($1 - 48) }
+    let reason = parts.count == 3 ? String(decoding: parts[2], as: UTF8.self) : ""
     var fields: [(name: String, value: String)] = []
     for line in lines {
-      guard let colon = line.firstIndex(of: ":") else { continue }  // not a field: skipped, as lenient clients do
-      fields.append((String(line[..<colon].trimmingSpaces), String(line[line.index(after: colon)...].trimmingSpaces)))
+      // A line that is not a field is skipped, as lenient clients do.
+      guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+      fields.append((text(line[..<colon]), text(line[(colon + 1)...])))
     }
     return ResponseHead(status: status, reason: reason, fields: fields)
+  }
+
+  private static let space = UInt8(ascii: " ")
+
+  /// The bytes as text, without the spaces and tabs around them.
+  private static func text(_ bytes: ArraySlice<UInt8>) -> String {
+    let isBlank = { (byte: UInt8) in byte == 32 || byte == 9 }
+    guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
+    else { return "" }
+    return String(decoding: bytes[first...last], as: UTF8.self)
+  }
+}
+
+extension ArraySlice<UInt8> {
+  /// The CRLF-separated lines, empty ones included.
+  fileprivate func crlfLines() -> [ArraySlice<UInt8>] {
+    var lines: [ArraySlice<UInt8>] = []
+    var start = startIndex
+    var index = startIndex
+    while index + 1 < endIndex {
+      if self[index] == 13, self[index + 1] == 10 {
+        lines.append(self[start..<index])
+        index += 2
+        start = index
+      } else {
+        index += 1
+      }
+    }
+    lines.append(self[start...])
+    return lines
   }
 }
