@@ -33,14 +33,8 @@ final class DashboardSession {
   private let probeLoop: any EventLoop
   private var box: BoxModel
   private let started = ContinuousClock.now
-  private var logIdentities: [LogIdentity?]
-
-  struct LogIdentity: Equatable {
-    var device: UInt
-    var inode: UInt
-    var size: Int
-    var modified: Int
-  }
+  /// Each target's files, as last read.
+  private var files: [TargetFiles]
 
   init(
     targets: [WatchedTarget], probeLoop: any EventLoop, serviceManager: any ServiceManager, demo: DemoService?,
@@ -52,7 +46,7 @@ final class DashboardSession {
     self.demo = demo
     self.timerInterval = timerInterval
     box = BoxModel(targets: targets.map { DashboardModel(target: $0.view) })
-    logIdentities = Array(repeating: nil, count: targets.count)
+    files = targets.map { TargetFiles(settings: $0.view.settings) }
   }
 
   /// Opens the screen and runs until `q`, F10, Ctrl-C or SIGTERM.
@@ -254,50 +248,12 @@ final class DashboardSession {
 
   // MARK: - Files shared with the timer
 
-  /// Each target's state file and restart record (cheap: small reads), and its log's tail
-  /// when the file changed, was truncated or replaced by rotation. Returns whether anything
-  /// shown changed.
+  /// Reads every target's files that changed into its model; whether anything shown changed.
   @discardableResult
   private func refreshFiles() -> Bool {
     var changed = false
-    for index in box.targets.indices {
-      if refreshFiles(of: index) { changed = true }
-    }
+    for index in box.targets.indices where files[index].refresh(&box.targets[index]) { changed = true }
     return changed
-  }
-
-  private func refreshFiles(of index: Int) -> Bool {
-    let settings = targets[index].view.settings
-    var model = box.targets[index]
-    defer { box.targets[index] = model }
-    let before = (model.state, model.stateError, model.pendingRestart)
-    do {
-      let (state, record) = try settings.stateStore.peekBoth()
-      model.state = state
-      model.pendingRestart = record.record?.pending
-      model.stateError = nil
-    } catch {
-      model.stateError = "\(error)"
-    }
-    var info = stat()
-    let stateChanged = before.0 != model.state || before.1 != model.stateError || before.2 != model.pendingRestart
-    guard stat(settings.triggerLog.path, &info) == 0 else {
-      defer { logIdentities[index] = nil }
-      model.logLines = []
-      return stateChanged || logIdentities[index] != nil
-    }
-    let identity = LogIdentity(
-      device: UInt(info.st_dev), inode: UInt(info.st_ino), size: Int(info.st_size),
-      modified: Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000)
-    if logIdentities[index] == identity { return stateChanged }
-    logIdentities[index] = identity
-    do {
-      model.logLines = try TriggerLogTail(path: settings.triggerLog.path).lastLines(500)
-      model.logError = nil
-    } catch {
-      model.logError = "\(error)"
-    }
-    return true
   }
 
   private func seconds() -> Double {

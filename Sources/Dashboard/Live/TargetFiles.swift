@@ -1,0 +1,57 @@
+import Engine
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The files a target's timer writes, as the dashboard follows them: the state file and
+/// restart record (small, read every time), and the trigger log's tail, read again only when
+/// the log changed, was truncated or was replaced by rotation.
+struct TargetFiles {
+  let settings: CheckSettings
+  /// What the log was when its tail was last read; nil when there was no log.
+  private var logIdentity: LogIdentity?
+
+  struct LogIdentity: Equatable {
+    var device: UInt
+    var inode: UInt
+    var size: Int
+    var modified: Int
+  }
+
+  init(settings: CheckSettings) {
+    self.settings = settings
+  }
+
+  /// Reads what changed into `model`; returns whether anything it shows changed.
+  mutating func refresh(_ model: inout DashboardModel) -> Bool {
+    let before = (model.state, model.stateError, model.pendingRestart)
+    do {
+      let (state, record) = try settings.stateStore.peekBoth()
+      model.state = state
+      model.pendingRestart = record.record?.pending
+      model.stateError = nil
+    } catch {
+      model.stateError = "\(error)"
+    }
+    let stateChanged = before.0 != model.state || before.1 != model.stateError || before.2 != model.pendingRestart
+    var info = stat()
+    guard stat(settings.triggerLog.path, &info) == 0 else {
+      defer { logIdentity = nil }
+      model.logLines = []
+      return stateChanged || logIdentity != nil
+    }
+    let identity = LogIdentity(
+      device: UInt(info.st_dev), inode: UInt(info.st_ino), size: Int(info.st_size),
+      modified: Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000)
+    if logIdentity == identity { return stateChanged }
+    logIdentity = identity
+    do {
+      model.logLines = try TriggerLogTail(path: settings.triggerLog.path).lastLines(500)
+      model.logError = nil
+    } catch {
+      model.logError = "\(error)"
+    }
+    return true
+  }
+}

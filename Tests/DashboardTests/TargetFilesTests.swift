@@ -1,0 +1,92 @@
+import Engine
+import Foundation
+import Testing
+
+@testable import Dashboard
+
+/// Following a target's files as the timer and logrotate change them.
+@Suite struct TargetFilesTests {
+  let directory: URL
+  let settings: CheckSettings
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent("whc-files-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    settings = CheckSettings(
+      uri: try WebSocketURI(parsing: "ws://localhost:8085/"), unit: try UnitName(validating: "openems.service"),
+      watchdog: try Watchdog(threshold: 6, mode: .auto),
+      stateStore: try StateStore(path: directory.appendingPathComponent("failcount").path),
+      triggerLog: try TriggerLog(path: directory.appendingPathComponent("trigger.log").path))
+  }
+
+  func write(_ text: String, to name: String) throws {
+    try text.write(to: directory.appendingPathComponent(name), atomically: false, encoding: .utf8)
+  }
+
+  func append(_ text: String, to name: String) throws {
+    let handle = try FileHandle(forWritingTo: directory.appendingPathComponent(name))
+    defer { try? handle.close() }
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(text.utf8))
+  }
+
+  @Test func theStateIsReadEveryTimeAndTheLogOnlyWhenItChanged() throws {
+    var files = TargetFiles(settings: settings)
+    var model = DashboardModel(target: DashboardFixtures.target())
+    _ = files.refresh(&model)  // the first look: no files yet
+    var changed = files.refresh(&model)
+    #expect(changed == false)
+    try write("8123:2", to: "failcount")
+    try write("one\n", to: "trigger.log")
+    changed = files.refresh(&model)
+    #expect(changed)
+    #expect(model.state == .counter(FailureCounter(pid: 8123, count: 2)))
+    #expect(model.logLines == ["one"])
+    changed = files.refresh(&model)
+    #expect(changed == false)
+    try append("two\n", to: "trigger.log")
+    changed = files.refresh(&model)
+    #expect(changed)
+    #expect(model.logLines == ["one", "two"])
+  }
+
+  @Test func aRotatedOrTruncatedLogIsReadAgainFromItsStart() throws {
+    var files = TargetFiles(settings: settings)
+    var model = DashboardModel(target: DashboardFixtures.target())
+    try write("old one\nold two\n", to: "trigger.log")
+    var changed = files.refresh(&model)
+    // logrotate's `create`: the old file moves away, a new one takes its name.
+    try FileManager.default.moveItem(
+      at: directory.appendingPathComponent("trigger.log"), to: directory.appendingPathComponent("trigger.log.1"))
+    try write("new\n", to: "trigger.log")
+    changed = files.refresh(&model)
+    #expect(changed)
+    #expect(model.logLines == ["new"])
+    // logrotate's `copytruncate`: the same file, emptied.
+    try write("", to: "trigger.log")
+    changed = files.refresh(&model)
+    #expect(changed)
+    #expect(model.logLines.isEmpty)
+    try FileManager.default.removeItem(at: directory.appendingPathComponent("trigger.log"))
+    try write("x\n", to: "trigger.log")
+    try FileManager.default.removeItem(at: directory.appendingPathComponent("trigger.log"))
+    changed = files.refresh(&model)
+    #expect(changed)
+    #expect(model.logLines.isEmpty)
+  }
+
+  @Test func anUnreadableStateIsShownAndClearsWhenFixed() throws {
+    var files = TargetFiles(settings: settings)
+    var model = DashboardModel(target: DashboardFixtures.target())
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("failcount"), withIntermediateDirectories: false)
+    var changed = files.refresh(&model)
+    #expect(changed)
+    #expect(model.stateError != nil)
+    try FileManager.default.removeItem(at: directory.appendingPathComponent("failcount"))
+    try write("8123:1", to: "failcount")
+    changed = files.refresh(&model)
+    #expect(changed)
+    #expect(model.stateError == nil && model.state == .counter(FailureCounter(pid: 8123, count: 1)))
+  }
+}
