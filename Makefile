@@ -2,7 +2,7 @@
 #   make demo     the watchdog at work on an in-process service (nothing real is touched)
 #   make test     every test: unit, probe against loopback peers, CLI, dashboard, systemd e2e
 #   make bench    our check against the Python reference, side by side
-#   make check-order  re-profile the functions a check runs (Sources/Dashboard/check.order)
+#   make check-order  re-profile the functions a check runs (bench/check.order)
 #   make install  release build, units and example config under $(DESTDIR)$(PREFIX)
 
 SWIFT     ?= swift
@@ -63,6 +63,7 @@ unit-tests:
 # debug one (static libstdc++, no dynamic symbols, ordered functions), so the tests that run
 # the binary (all in DashboardTests) run against it as well and the e2e scripts against it alone.
 release-tests: release
+	bench/check-order-is-fresh.sh
 	WHC_BINARY=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter DashboardTests
 	$(MAKE) --no-print-directory e2e WHC_BINARY=$(CURDIR)/$(RELEASE)
 
@@ -76,7 +77,7 @@ STATIC_CXX := .build/static-libstdc++/libstdc++.a
 
 release: deps-build $(STATIC_CXX)
 	@# SwiftPM does not know that the link reads check.order: relink when the list changed.
-	@if [ Sources/Dashboard/check.order -nt $(RELEASE) ]; then rm -f $(RELEASE); fi
+	@if [ bench/check.order -nt $(RELEASE) ]; then rm -f $(RELEASE); fi
 	$(SWIFT) build -c release --static-swift-stdlib --product websocket-health-check
 
 $(STATIC_CXX):

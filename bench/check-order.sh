@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Writes Sources/Dashboard/check.order: the functions a timer-run check executes, for the
+# Writes bench/check.order: the functions a timer-run check executes, for the
 # release link's --symbol-ordering-file (Package.swift). lld puts them side by side at the
 # start of .text, so a check faults in a few hundred kilobytes of code instead of 64 kB
 # windows scattered over 13 MB (the goal: peak RSS at most half the reference's).
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${OURS:-.build/release/websocket-health-check}
-out=Sources/Dashboard/check.order
+out=bench/check.order
 [ -x "$bin" ] || { echo "build it first: make release" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install -y valgrind" >&2; exit 1; }
 
