@@ -222,22 +222,10 @@ import Testing
   @Test(.enabled(if: geteuid() == 0, "mounting a small tmpfs needs root"))
   func aFullDiskForTheLogNeverCancelsTheRestart() throws {
     let sandbox = try CommandSandbox()
-    let mountPoint = sandbox.directory.appendingPathComponent("full").path
-    try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-    func run(_ tool: String, _ arguments: [String]) throws {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: tool)
-      process.arguments = arguments
-      process.standardError = FileHandle.nullDevice
-      process.standardOutput = FileHandle.nullDevice
-      try process.run()
-      process.waitUntilExit()
-    }
-    try run("/bin/mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", mountPoint])
-    defer { try? run("/bin/umount", ["-l", mountPoint]) }
-    let log = "\(mountPoint)/trigger.log"
-    #expect(FileManager.default.createFile(atPath: log, contents: Data()))
-    try? run("/bin/dd", ["if=/dev/zero", "of=\(mountPoint)/filler", "bs=1k", "count=64"])
+    let disk = try FullDisk(in: sandbox)
+    defer { disk.unmount() }
+    let log = "\(disk.path)/trigger.log"
+    try disk.fill(keeping: [log: ""])
     try sandbox.setState("4242:2")
     let outcome = try sandbox.run([
       "ws://127.0.0.1:\(try closedPort())/", "openems.service", "--state-file", sandbox.statePath, "--log-file", log,
@@ -249,6 +237,28 @@ import Testing
       "\(outcome.lines)")
     #expect(outcome.standardError.contains("No space left on device"), "\(outcome.lines)")
     #expect(sandbox.state == "4242:-1")
+  }
+
+  /// Where a user put the state file on a disk that filled up, the check cannot count: it says
+  /// so in one line and exits 1 (as the reference does), restarts nothing, and the counter on
+  /// disk stays whole, with no temporary file left beside it.
+  @Test(.enabled(if: geteuid() == 0, "mounting a small tmpfs needs root"))
+  func aFullDiskForTheStateSaysSoAndKeepsTheOldCount() throws {
+    let sandbox = try CommandSandbox()
+    let disk = try FullDisk(in: sandbox)
+    defer { disk.unmount() }
+    let state = "\(disk.path)/failcount"
+    try disk.fill(keeping: [state: "4242:1"])
+    let before = try FileManager.default.contentsOfDirectory(atPath: disk.path).sorted()
+    let outcome = try sandbox.run([
+      "ws://127.0.0.1:\(try closedPort())/", "openems.service", "--state-file", state, "--log-file", sandbox.logPath,
+    ])
+    #expect(outcome.status == 1, "\(outcome.lines)")
+    #expect(outcome.standardError.contains(state) && outcome.standardError.contains("No space left on device"))
+    #expect(outcome.standardError.split(separator: "\n").count == 1, "\(outcome.lines)")
+    #expect(try String(contentsOfFile: state, encoding: .utf8) == "4242:1")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: disk.path).sorted() == before)
+    #expect(sandbox.restartCalls.isEmpty)
   }
 
   /// The last check's file only informs `status`: when it cannot be written (here a directory
@@ -385,5 +395,36 @@ import Testing
     for option in ["--state-file", "--threshold", "--log-file", "--dry-run", "--timeout", "--ca-file", "--config"] {
       #expect(check.standardOutput.contains(option), "\(option)")
     }
+  }
+}
+
+/// A 16 kB tmpfs inside a sandbox, filled to the last block: the disk a Java service wedged on.
+struct FullDisk {
+  let path: String
+
+  init(in sandbox: CommandSandbox) throws {
+    path = sandbox.directory.appendingPathComponent("full").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", path])
+  }
+
+  /// Writes `files` (path: content), then fills what space is left.
+  func fill(keeping files: [String: String]) throws {
+    for (file, content) in files {
+      #expect(FileManager.default.createFile(atPath: file, contents: Data(content.utf8)))
+    }
+    try? Self.run("/bin/dd", ["if=/dev/zero", "of=\(path)/filler", "bs=1k", "count=64"])
+  }
+
+  func unmount() { try? Self.run("/bin/umount", ["-l", path]) }
+
+  private static func run(_ tool: String, _ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: tool)
+    process.arguments = arguments
+    process.standardError = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
   }
 }

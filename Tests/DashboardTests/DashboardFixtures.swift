@@ -40,7 +40,7 @@ enum DashboardFixtures {
       uri: WebSocketURI(parsing: "ws://localhost:8085/websocket"),
       unit: UnitName(validating: "openems.service"),
       watchdog: Watchdog(threshold: 6, mode: .auto),
-      stateStore: StateStore(path: "/var/lib/websocket-health-check/failcount"),
+      stateStore: StateStore(path: "/run/websocket-health-check/failcount"),
       triggerLog: TriggerLog(path: "/var/log/websocket-health-check/trigger.log"))
     return DashboardModel.Target(
       settings: settings, interval: 1, restartCommand: "systemctl restart -- openems.service", readonly: readonly)

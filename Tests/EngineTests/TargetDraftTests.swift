@@ -141,6 +141,26 @@ import Testing
     }
   }
 
+  /// The counter under /run, where a full /var cannot reach it; the log under /var/log; the
+  /// reference's command line keeps the reference's own defaults.
+  @Test func aConfigFilesTargetKeepsItsCounterUnderRunAndItsLogUnderVarLog() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("whc-conf-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("edge.conf").path
+    try "uri = ws://localhost:8085/websocket\nunit = openems.service\n".write(
+      toFile: file, atomically: false, encoding: .utf8)
+    var fromFile = TargetDraft()
+    fromFile.configFile = file
+    let settings = try fromFile.resolved().settings
+    #expect(settings.stateStore.path == "/run/websocket-health-check/edge.failcount")
+    #expect(settings.triggerLog.path == "/var/log/websocket-health-check/edge.log")
+    var reference = TargetDraft()
+    reference.uri = "ws://localhost:8085/websocket"
+    reference.unit = "openems.service"
+    #expect(try reference.resolved().settings.stateStore.path == "/tmp/websocket-health-check/failcount")
+  }
+
   @Test func insecureWarnsOnEveryRun() throws {
     var target = try draft([("insecure", "yes")])
     target.uri = "wss://box.example/"

@@ -37,7 +37,7 @@ fail() {
   if [ -n "${sd:-}" ] && [ -z "${KEEP:-}" ]; then
     echo "--- journal (check units):" >&2
     in_ns journalctl -u 'websocket-health-check@*' -u demo-ws.service --no-pager -n 40 >&2 || true
-    echo "--- state: $(in_ns cat /var/lib/websocket-health-check/demo.failcount 2>&1)" >&2
+    echo "--- state: $(in_ns cat /run/websocket-health-check/demo.failcount 2>&1)" >&2
     echo "--- trigger log:" >&2; in_ns cat /var/log/websocket-health-check/demo.log >&2 2>/dev/null || true
   fi
   exit 1
@@ -125,7 +125,7 @@ step "timer enabled (systemd-analyze verify: clean; security exposure: ${exposur
 echo "$exposure" >"${WHC_EXPOSURE_FILE:-/dev/null}"
 
 main_pid() { in_ns systemctl show demo-ws.service --property=MainPID --value; }
-state_is() { [ "$(in_ns cat /var/lib/websocket-health-check/demo.failcount 2>/dev/null)" = "$1" ]; }
+state_is() { [ "$(in_ns cat /run/websocket-health-check/demo.failcount 2>/dev/null)" = "$1" ]; }
 log_count() { in_ns grep -c "$1" /var/log/websocket-health-check/demo.log 2>/dev/null || true; }
 
 # --- 3. armed ------------------------------------------------------------------------------

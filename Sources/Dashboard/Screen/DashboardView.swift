@@ -9,7 +9,7 @@ import Engine
 ///    ⣀⣀⣤⣀⣀⣀⣤⣶⣀⣀⣀⣀⣀⣤⣀⣀⣀⣀                       last 60 s  ✔ ok 16:02:11
 ///  ─ watchdog ───────────────────────────────────────────────────────────────
 ///    failures 2/6 ██████░░░░░░░░░  armed   next timer check in 9 s
-///    state /var/lib/websocket-health-check/failcount: 8123:2
+///    state /run/websocket-health-check/failcount: 8123:2
 ///  ─ trigger log  /var/log/websocket-health-check/trigger.log ────────────────
 ///    2026-11-25 15:07:24.123456: Triggered restart! (fail count: 6) …
 ///  (status line)

@@ -30,7 +30,7 @@ public struct StateStore: Sendable {
   public init(path: String) throws(ConfigurationError) {
     guard !path.isEmpty, !path.hasSuffix("/") else {
       throw ConfigurationError(
-        "state file '\(path)' is not a file path; give one like /var/lib/websocket-health-check/failcount")
+        "state file '\(path)' is not a file path; give one like /run/websocket-health-check/failcount")
     }
     self.path = path
     (directory, name) = splitPath(path)

@@ -8,9 +8,14 @@ public enum TargetDirectory {
   public static let defaultPath = "/etc/websocket-health-check"
 
   /// Where a target read from `NAME.conf` keeps its state and log unless the file says
-  /// otherwise: the template unit's `StateDirectory=` and `LogsDirectory=`. The timer, the
+  /// otherwise: the template unit's `RuntimeDirectory=` and `LogsDirectory=`. The timer, the
   /// dashboard, `status` and `approve` all find them the same way.
-  public static func statePath(for name: String) -> String { "/var/lib/websocket-health-check/\(name).failcount" }
+  ///
+  /// The counter only means something for the service's current MainPID, so it lives under
+  /// /run (memory, kept until reboot): a full /var, a common reason for a Java service to
+  /// wedge, then cannot stop the watchdog from counting and restarting.
+  public static func statePath(for name: String) -> String { "\(runtimeDirectory)/\(name).failcount" }
+  public static let runtimeDirectory = "/run/websocket-health-check"
   public static func logPath(for name: String) -> String { "/var/log/websocket-health-check/\(name).log" }
 
   /// One draft per `NAME.conf`, sorted by name.
