@@ -3,6 +3,7 @@
 #   make test     every test: unit, probe against loopback peers, CLI, dashboard, systemd e2e
 #   make bench    our check against the Python reference, side by side
 #   make check-order  re-profile the functions a check runs (bench/check.order)
+#   make deb      the Debian package, from the release binary, checked with lintian
 #   make install  release build, units and example config under $(DESTDIR)$(PREFIX)
 
 SWIFT     ?= swift
@@ -21,12 +22,13 @@ DEBUG_BIN := .build/debug/websocket-health-check
 
 # Debian packages each job needs; installed only when missing (root, apt-get).
 BUILD_PACKAGES := libncurses-dev
-TEST_PACKAGES  := $(BUILD_PACKAGES) tmux python3-websockets python3-cryptography prometheus openssl procps util-linux systemd
+TEST_PACKAGES  := $(DEB_PACKAGES) tmux python3-websockets python3-cryptography prometheus openssl procps util-linux systemd
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils
 ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils
+DEB_PACKAGES   := $(BUILD_PACKAGES) dpkg-dev binutils lintian man-db
 
-.PHONY: demo test unit-tests release-tests e2e bench check-order release install uninstall format lint clean \
-        deps-build deps-test deps-bench deps-order
+.PHONY: demo test unit-tests release-tests e2e bench check-order release deb lintian install uninstall format lint \
+        clean deps-build deps-test deps-bench deps-order deps-deb
 
 define ensure_packages
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -48,6 +50,9 @@ deps-bench:
 deps-order:
 	$(call ensure_packages,$(ORDER_PACKAGES))
 
+deps-deb:
+	$(call ensure_packages,$(DEB_PACKAGES))
+
 demo: deps-build
 	$(SWIFT) build --product websocket-health-check
 	@# The dashboard needs a terminal; piped or in CI, the same story plays as text.
@@ -62,12 +67,14 @@ unit-tests:
 # The release binary is the one `make install` puts on a box, and its link differs from the
 # debug one (static libstdc++, no dynamic symbols, ordered functions), so the tests that run
 # the binary (all in DashboardTests) run against it as well and the e2e scripts against it alone.
-release-tests: release
+# The package is built from that binary and checked by lintian; the systemd e2e installs it.
+release-tests: release lintian
 	bench/check-order-is-fresh.sh
 	WHC_BINARY=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter DashboardTests
 	$(MAKE) --no-print-directory e2e WHC_BINARY=$(CURDIR)/$(RELEASE)
 
-# The scripts use .build/debug's binary unless WHC_BINARY names another.
+# The scripts use .build/debug's binary unless WHC_BINARY names another; the systemd one
+# installs the package make deb wrote.
 e2e:
 	@for t in Tests/e2e/*.sh; do [ -e "$$t" ] || continue; echo "== $$t with $(or $(WHC_BINARY),$(DEBUG_BIN))"; \
 	  WHC_BINARY=$(WHC_BINARY) bash "$$t" || exit 1; done
@@ -78,7 +85,21 @@ STATIC_CXX := .build/static-libstdc++/libstdc++.a
 release: deps-build $(STATIC_CXX)
 	@# SwiftPM does not know that the link reads check.order: relink when the list changed.
 	@if [ bench/check.order -nt $(RELEASE) ]; then rm -f $(RELEASE); fi
-	$(SWIFT) build -c release --static-swift-stdlib --product websocket-health-check
+	@# No $$ORIGIN run path: nothing is loaded from beside the binary (lintian refuses one).
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --product websocket-health-check
+
+# The package, from the release binary the benchmarks measure; its man page is written by
+# swift-argument-parser's generate-manual from the binary's own declarations.
+DEB_DIR     := .build/deb
+MANUAL_TOOL := .build/debug/generate-manual-tool
+deb: deps-deb release
+	$(SWIFT) build --product generate-manual
+	MANUAL_TOOL=$(CURDIR)/$(MANUAL_TOOL) systemd/debian/build-deb $(RELEASE) $(DEB_DIR)
+
+# No errors allowed; the warnings left are listed, with why, in the README.
+lintian: deb
+	lintian --fail-on error --info $(DEB_DIR)/websocket-health-check_$$(sed -n 's/^let packageVersion = "\(.*\)"$$/\1/p' \
+	  Sources/Dashboard/CommandLine/Version.swift)_$$(dpkg --print-architecture).deb
 
 $(STATIC_CXX):
 	@archive=$$(clang -print-file-name=libstdc++.a 2>/dev/null); \

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The whole loop on a real systemd: PID 1 of its own PID namespace (see shared/TESTING.md),
-# with /etc, /usr/local, /var/lib and /var/log as overlays so nothing leaks onto this machine.
-# Installs our units with `make install`, watches a real WebSocket server (Debian's
-# python3-websockets) run as demo-ws.service, freezes it with SIGSTOP and checks that systemd
-# restarted it; then the same in dry-run mode; then the journal; then powers off.
+# with /etc, /usr, /var/lib and /var/log as overlays so nothing leaks onto this machine.
+# Installs our .deb with dpkg (make deb; WHC_DEB names another), watches a real WebSocket
+# server (Debian's python3-websockets) run as demo-ws.service, freezes it with SIGSTOP and
+# checks that systemd restarted it; then dry-run and approve modes; then the journal; then
+# upgrades the package, removes it and purges it, looking at what is left after each; then
+# powers off.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${WHC_BINARY:-$repo/.build/debug/websocket-health-check}
 skip() { echo "SKIP systemd end-to-end: $1"; exit 0; }
 [ "$(id -u)" = 0 ] || skip "needs root"
 command -v unshare >/dev/null && command -v nsenter >/dev/null || skip "needs unshare and nsenter (util-linux)"
 [ -x /lib/systemd/systemd ] || skip "needs systemd installed (apt-get install -y systemd)"
-[ -x "$bin" ] || { echo "build first: swift build" >&2; exit 1; }
+version=$(sed -n 's/^let packageVersion = "\(.*\)"$/\1/p' "$repo/Sources/Dashboard/CommandLine/Version.swift")
+deb=${WHC_DEB:-$repo/.build/deb/websocket-health-check_${version}_$(dpkg --print-architecture).deb}
+[ -f "$deb" ] || { echo "build the package first: make deb" >&2; exit 1; }
 /usr/bin/python3 -c 'import websockets' 2>/dev/null || skip "needs python3-websockets"
 
 work=$(mktemp -d /tmp/whc-systemd.XXXXXX)
@@ -53,7 +56,7 @@ wait_until() {  # wait_until SECONDS DESCRIPTION COMMAND...
 
 # --- a systemd of our own --------------------------------------------------------------
 overlays=""
-for dir in etc usr/local var/lib var/log; do
+for dir in etc usr var/lib var/log; do
   mkdir -p "$work/overlay/$dir/upper" "$work/overlay/$dir/work"
   overlays="$overlays mount -t overlay overlay -o lowerdir=/$dir,upperdir=$work/overlay/$dir/upper,workdir=$work/overlay/$dir/work /$dir &&"
 done
@@ -75,8 +78,19 @@ state=$(timeout 60 nsenter -t "$sd" -m -p systemctl is-system-running --wait 2>&
 case "$state" in running|degraded) ;; *) fail "systemd did not boot: $state" ;; esac
 step "systemd is PID 1 of its namespace ($state)"
 
-# --- 1. install our units and a WebSocket service nobody here wrote ----------------------
-in_ns make -s -C "$repo" install DESTDIR= INSTALL_BIN="$bin" >/dev/null
+# --- 1. install the package and a WebSocket service nobody here wrote ----------------------
+# Container images ship a policy-rc.d that forbids maintainer scripts to start or stop
+# anything; a Debian box has none. Only this namespace's /usr overlay loses it.
+in_ns rm -f /usr/sbin/policy-rc.d
+in_ns dpkg -i "$deb" >"$work/dpkg-install.log" 2>&1 || fail "dpkg -i failed: $(cat "$work/dpkg-install.log")"
+in_ns test -x /usr/bin/websocket-health-check || fail "the package installed no /usr/bin/websocket-health-check"
+[ "$(in_ns websocket-health-check --version)" = "$version" ] || fail "--version is not the package's $version"
+for unit in websocket-health-check.timer websocket-health-check.service; do
+  case "$(in_ns systemctl is-enabled "$unit" 2>&1)" in disabled|static) ;; *) fail "installing enabled $unit" ;; esac
+  ! in_ns systemctl is-active --quiet "$unit" || fail "installing started $unit"
+done
+in_ns sh -c 'man -w websocket-health-check && test -s /usr/share/bash-completion/completions/websocket-health-check' \
+  >/dev/null 2>&1 || fail "no man page or bash completion installed"
 in_ns install -m 0644 "$repo/bench/ws_server.py" /usr/local/lib/demo-ws-server.py
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 in_ns sh -c "cat >/etc/systemd/system/demo-ws.service" <<UNIT
@@ -95,7 +109,7 @@ metrics-file = /var/lib/prometheus/node-exporter/websocket-health-check-demo.pro
 CONF
 # node_exporter's textfile directory, as Debian's prometheus-node-exporter makes it.
 in_ns mkdir -p /var/lib/prometheus/node-exporter
-step "installed with make install; demo-ws.service on port $port"
+step "installed $(basename "$deb") with dpkg: nothing enabled or started; demo-ws.service on port $port"
 
 # --- 2. the timer for it, fast: every 2 s, threshold 3 -------------------------------------
 in_ns mkdir -p /etc/systemd/system/websocket-health-check@demo.timer.d
@@ -112,8 +126,8 @@ in_ns systemctl daemon-reload
 printf '[Service]\nExecStart=/bin/sleep infinity\n' | in_ns sh -c "cat >/etc/systemd/system/openems.service"
 in_ns systemctl daemon-reload
 verify=$(in_ns systemd-analyze verify \
-  /usr/local/lib/systemd/system/websocket-health-check.service /usr/local/lib/systemd/system/websocket-health-check.timer \
-  /usr/local/lib/systemd/system/websocket-health-check@demo.service /usr/local/lib/systemd/system/websocket-health-check@demo.timer 2>&1 || true)
+  /lib/systemd/system/websocket-health-check.service /lib/systemd/system/websocket-health-check.timer \
+  /lib/systemd/system/websocket-health-check@demo.service /lib/systemd/system/websocket-health-check@demo.timer 2>&1 || true)
 [ -z "$verify" ] || fail "systemd-analyze verify reports: $verify"
 exposure=$(in_ns systemd-analyze security websocket-health-check@demo.service --no-pager 2>/dev/null \
   | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
@@ -187,7 +201,48 @@ sleep 2
 [ "$(main_pid)" = "$approved_pid" ] || fail "restarted more than once"
 step "approve mode: no restart over several ticks; approve restarted once ($new_pid -> $approved_pid); re-armed"
 
-# --- 8. power off ----------------------------------------------------------------------------
+# --- 8. upgrade: the running timer restarts, an edited example.conf stays ----------------------
+# The newer package is this one with a higher version in its control file (a real rebuild
+# would take minutes and change nothing the upgrade path looks at).
+in_ns sh -c 'echo "# a line the administrator added" >>/etc/websocket-health-check/example.conf'
+dpkg-deb -R "$deb" "$work/next"
+sed -i "s/^Version: .*/Version: ${version}+e2e1/" "$work/next/DEBIAN/control"
+dpkg-deb --root-owner-group -Znone -b "$work/next" "$work/next.deb" >/dev/null
+timer_since() { in_ns systemctl show websocket-health-check@demo.timer --property=ActiveEnterTimestampMonotonic --value; }
+before=$(timer_since)
+in_ns dpkg -i "$work/next.deb" >"$work/dpkg-upgrade.log" 2>&1 || fail "the upgrade failed: $(cat "$work/dpkg-upgrade.log")"
+[ "$(in_ns dpkg-query -W -f '${Version}' websocket-health-check)" = "${version}+e2e1" ] || fail "the upgrade did not install ${version}+e2e1"
+in_ns grep -q "a line the administrator added" /etc/websocket-health-check/example.conf || fail "the upgrade lost the edit to example.conf"
+in_ns systemctl is-active --quiet websocket-health-check@demo.timer || fail "the timer is not running after the upgrade"
+[ "$(timer_since)" != "$before" ] || fail "the upgrade did not restart the running timer"
+in_ns sh -c ': >/run/websocket-health-check/demo.failcount'
+wait_until 20 "a check after the upgrade" state_is "$approved_pid:0"
+step "upgraded to ${version}+e2e1: timer restarted and checking, edited example.conf kept"
+
+# --- 9. remove: stopped, configuration and logs kept --------------------------------------------
+in_ns dpkg -r websocket-health-check >"$work/dpkg-remove.log" 2>&1 || fail "dpkg -r failed: $(cat "$work/dpkg-remove.log")"
+! in_ns systemctl is-active --quiet websocket-health-check@demo.timer || fail "the timer still runs after remove"
+in_ns test ! -e /usr/bin/websocket-health-check || fail "remove left the binary"
+in_ns test ! -e /lib/systemd/system/websocket-health-check@.service || fail "remove left the units"
+in_ns test -f /etc/websocket-health-check/example.conf || fail "remove took the conffile (only purge should)"
+in_ns test -f /etc/websocket-health-check/demo.conf || fail "remove took the administrator's demo.conf"
+in_ns test -f /var/log/websocket-health-check/demo.log || fail "remove took the trigger log (only purge should)"
+[ "$(main_pid)" = "$approved_pid" ] || fail "removing the watchdog touched the watched service"
+step "removed: timer stopped, binary and units gone; example.conf, demo.conf and the log kept"
+
+# --- 10. purge: state and logs gone, the administrator's NAME.conf untouched ---------------------
+in_ns dpkg -P websocket-health-check >"$work/dpkg-purge.log" 2>&1 || fail "dpkg -P failed: $(cat "$work/dpkg-purge.log")"
+in_ns test ! -e /etc/websocket-health-check/example.conf || fail "purge left example.conf"
+in_ns test -f /etc/websocket-health-check/demo.conf || fail "purge took the administrator's demo.conf"
+in_ns test ! -e /var/log/websocket-health-check || fail "purge left /var/log/websocket-health-check"
+in_ns test ! -e /run/websocket-health-check || fail "purge left /run/websocket-health-check"
+in_ns sh -c '! ls /etc/systemd/system/timers.target.wants/ 2>/dev/null | grep -q websocket-health-check' \
+  || fail "purge left the enabled instance's link"
+status=$(in_ns dpkg-query -W -f '${db:Status-Status}' websocket-health-check 2>/dev/null || true)
+[ -z "$status" ] || [ "$status" = not-installed ] || fail "dpkg still knows the package as $status"
+step "purged: state, logs and links gone; demo.conf untouched"
+
+# --- 11. power off ----------------------------------------------------------------------------
 in_ns systemctl poweroff >/dev/null 2>&1 || true
 for _ in $(seq 100); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
 ! kill -0 "$holder" 2>/dev/null || fail "systemd did not power off"

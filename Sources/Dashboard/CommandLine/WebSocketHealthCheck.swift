@@ -22,9 +22,10 @@ struct WebSocketHealthCheck: ParsableCommand {
         2  the command line itself is wrong (unknown option, missing value)
         3  the threshold was reached but `systemctl restart` failed
         4  approve or reject found no pending restart request
+        5  status: a target needs attention (failing, pending, unreadable)
         6  the unit was restarted, but the trigger log could not be written
       """,
-    version: "0.1.0",
+    version: packageVersion,
     subcommands: [
       CheckCommand.self, ApproveCommand.self, RejectCommand.self, StatusCommand.self, DashboardCommand.self,
       DemoCommand.self,
