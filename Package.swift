@@ -77,7 +77,8 @@ let package = Package(
         ),
       ]
     ),
-    // Real WebSocket peers for the tests: healthy, wedged, refusing, lying.
+    // Real WebSocket peers for the tests (healthy, wedged, refusing, lying), and the
+    // reference's own unit files.
     .target(
       name: "TestPeers",
       dependencies: [

@@ -28,7 +28,7 @@ struct WebSocketHealthCheck: ParsableCommand {
     version: packageVersion,
     subcommands: [
       CheckCommand.self, ApproveCommand.self, RejectCommand.self, StatusCommand.self, DashboardCommand.self,
-      DemoCommand.self,
+      DemoCommand.self, MigrateCommand.self,
     ],
     defaultSubcommand: CheckCommand.self
   )
