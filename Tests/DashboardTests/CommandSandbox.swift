@@ -110,10 +110,35 @@ final class CommandSandbox {
     }
   }
 
-  func start(_ arguments: [String], path: String? = nil, environment extra: [String: String] = [:]) throws -> Running {
+  /// A run through GNU time: its wall time and peak resident memory beside its outcome.
+  struct Measured {
+    var outcome: Outcome
+    var seconds: Double
+    var peakMegabytes: Double
+  }
+
+  func runMeasured(_ arguments: [String]) throws -> Measured {
+    var outcome = try start(arguments, through: ["/usr/bin/time", "-f", "whc-measured %e %M"]).finish()
+    var lines = outcome.standardError.split(separator: "\n", omittingEmptySubsequences: false)
+    while lines.last?.isEmpty == true { lines.removeLast() }
+    guard let last = lines.last, last.hasPrefix("whc-measured ") else {
+      throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "no figures from /usr/bin/time"])
+    }
+    let figures = last.split(separator: " ")
+    lines.removeLast()
+    outcome.standardError = lines.map { $0 + "\n" }.joined()
+    return Measured(
+      outcome: outcome, seconds: Double(figures[1]) ?? .infinity,
+      peakMegabytes: (Double(figures[2]) ?? .infinity) / 1024)
+  }
+
+  func start(
+    _ arguments: [String], path: String? = nil, environment extra: [String: String] = [:],
+    through wrapper: [String] = []
+  ) throws -> Running {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: binaryPath)
-    process.arguments = arguments
+    process.executableURL = URL(fileURLWithPath: wrapper.first ?? binaryPath)
+    process.arguments = wrapper.isEmpty ? arguments : Array(wrapper.dropFirst()) + [binaryPath] + arguments
     var environment = ProcessInfo.processInfo.environment
     environment["PATH"] = path ?? "\(directory.path)/bin:/usr/bin:/bin"
     environment.merge(extra) { _, new in new }
