@@ -3,6 +3,8 @@
 #   make test     every test: unit, probe against loopback peers, CLI, dashboard, systemd e2e
 #   make bench    our check against the Python reference, side by side
 #   make check-order  re-profile the functions a check runs (bench/check.order)
+#   make fuzz     libFuzzer on every parser, FUZZ_SECONDS (60) each; make test runs 5 s each
+#   make soak     the dashboard for SOAK_SECONDS (600) on flapping servers, in tmux
 #   make deb      the Debian package, from the release binary, checked with lintian
 #   make install  release build, units and example config under $(DESTDIR)$(PREFIX)
 
@@ -28,7 +30,7 @@ ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils
 DEB_PACKAGES   := $(BUILD_PACKAGES) dpkg-dev binutils lintian man-db
 
 .PHONY: demo test unit-tests release-tests e2e bench check-order release deb lintian install uninstall format lint \
-        clean deps-build deps-test deps-bench deps-order deps-deb
+        clean deps-build deps-test deps-bench deps-order deps-deb fuzz fuzz-smoke soak
 
 define ensure_packages
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -58,7 +60,7 @@ demo: deps-build
 	@# The dashboard needs a terminal; piped or in CI, the same story plays as text.
 	@if [ -t 0 ] && [ -t 1 ]; then $(DEBUG_BIN) demo; else $(DEBUG_BIN) demo --script --interval 0.5; fi
 
-test: deps-test lint unit-tests release-tests
+test: deps-test lint unit-tests release-tests fuzz-smoke
 
 unit-tests:
 	$(SWIFT) build --build-tests
@@ -91,7 +93,7 @@ release: deps-build $(STATIC_CXX)
 # The package, from the release binary the benchmarks measure; its man page is written by
 # swift-argument-parser's generate-manual from the binary's own declarations.
 DEB_DIR     := .build/deb
-MANUAL_TOOL := .build/debug/generate-manual-tool
+MANUAL_TOOL := .build/debug/generate-manual
 deb: deps-deb release
 	$(SWIFT) build --product generate-manual
 	MANUAL_TOOL=$(CURDIR)/$(MANUAL_TOOL) systemd/debian/build-deb $(RELEASE) $(DEB_DIR)
@@ -111,6 +113,13 @@ bench: deps-bench release
 	bench/check-vs-reference.sh
 	bench/dashboard-idle.sh
 	bench/dashboard-box.sh
+
+FUZZ_SECONDS ?= 60
+fuzz: deps-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Tests/Fuzz/fuzz.sh
+
+fuzz-smoke: deps-build
+	FUZZ_SECONDS=5 Tests/Fuzz/fuzz.sh
 
 check-order: deps-order release
 	bench/check-order.sh

@@ -85,7 +85,8 @@ public struct RestartRecord: Sendable, Equatable {
         separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
       guard let fields, fields.count == 3, let seconds = Int(fields[0]), fields[1] == "ok" || fields[1] == "failed"
       else { return nil }
-      self.init(unixSeconds: seconds, healthy: fields[1] == "ok", summary: String(fields[2]))
+      // Cleaned as it is written, so what is read is what would be written back.
+      self.init(unixSeconds: seconds, healthy: fields[1] == "ok", summary: RestartRecord.clean(String(fields[2])))
     }
   }
 
@@ -119,9 +120,16 @@ public struct RestartRecord: Sendable, Equatable {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// Reads the file's text; `nil` when it is not a record (garbage: start afresh, warn).
+  /// Reads the file's text; `nil` when it is not a record (garbage: start afresh, warn). Text
+  /// fields are cleaned as they are written, and times must be finite, so what is read is
+  /// what would be written back.
   public init?(fileText text: String) {
     var sawBoot = false
+    // Written to the millisecond; a boot clock past 1e11 s (3,000 years) is not ours.
+    func moment(_ text: String) -> Moment? {
+      guard let seconds = Double(text), seconds.isFinite, abs(seconds) < 1e11 else { return nil }
+      return Moment(seconds: (seconds * 1000).rounded() / 1000)
+    }
     for line in text.split(separator: "\n") where !line.hasPrefix("#") {
       let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
       switch fields[0] {
@@ -129,27 +137,28 @@ public struct RestartRecord: Sendable, Equatable {
         boot = fields[1]
         sawBoot = true
       case "pending" where fields.count == 6:
-        guard let at = Double(fields[1]), let pid = Int(fields[2]), let count = Int(fields[3]) else { return nil }
+        guard let at = moment(fields[1]), let pid = Int(fields[2]), let count = Int(fields[3]) else { return nil }
         pending = PendingRestart(
-          requestedAt: Moment(seconds: at), wallTime: fields[4], pid: pid, count: count, reason: fields[5])
+          requestedAt: at, wallTime: Self.clean(fields[4]), pid: pid, count: count, reason: Self.clean(fields[5]))
       case "last" where fields.count == 4:
         guard let kind = RequestResolution.Kind(rawValue: fields[1]) else { return nil }
-        lastResolution = RequestResolution(kind: kind, detail: fields[3], wallTime: fields[2])
+        lastResolution = RequestResolution(kind: kind, detail: Self.clean(fields[3]), wallTime: Self.clean(fields[2]))
       case "restarts":
-        let moments = fields.dropFirst().compactMap(Double.init)
+        let moments = fields.dropFirst().compactMap(moment)
         guard moments.count == fields.count - 1 else { return nil }
-        restarts = moments.map(Moment.init(seconds:))
+        restarts = moments
       case "budget-notice":
         budgetNoticeGiven = fields.count == 2 && fields[1] == "yes"
       case "rearm-at" where fields.count == 2:
-        guard let at = Double(fields[1]) else { return nil }
-        rearmAt = Moment(seconds: at)
+        guard let at = moment(fields[1]) else { return nil }
+        rearmAt = at
       case "rearm-delay" where fields.count == 2:
-        guard let seconds = Double(fields[1]), seconds >= 0 else { return nil }
+        // At most a year: beyond that it is not a delay we wrote, and would overflow.
+        guard let seconds = Double(fields[1]), seconds >= 0, seconds <= 366 * 86400 else { return nil }
         rearmDelay = .milliseconds(Int64(seconds * 1000))
       case "healthy-since" where fields.count == 2:
-        guard let at = Double(fields[1]) else { return nil }
-        healthySince = Moment(seconds: at)
+        guard let at = moment(fields[1]) else { return nil }
+        healthySince = at
       case "restarts-total" where fields.count == 3:
         guard let done = Int(fields[1]), let failed = Int(fields[2]), done >= 0, failed >= 0 else { return nil }
         (restartsDone, restartsFailed) = (done, failed)

@@ -21,13 +21,17 @@ public enum HeaderFile {
       throw ConfigurationError(
         "header file \(path) can be read by others (mode \(mode)) and may hold secrets: chmod 600 \(path)")
     }
-    let text = try BoundedFile.read(path, limit: 65536, what: "header file")
+    return try fields(in: try BoundedFile.read(path, limit: 65536, what: "header file"), source: path)
+  }
+
+  /// Every `Name: value` line of a header file's text; blank lines and `#` comments skipped.
+  static func fields(in text: String, source: String) throws(ConfigurationError) -> [HeaderField] {
     var fields: [HeaderField] = []
     for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       var line = Substring(rawLine)
       if line.last == "\r" { line = line.dropLast() }
       guard !line.trimmingSpaces.isEmpty, line.trimmingSpaces.first != "#" else { continue }
-      fields.append(try field(String(line), isSecret: true, source: "\(path):\(index + 1)"))
+      fields.append(try field(String(line), isSecret: true, source: "\(source):\(index + 1)"))
     }
     return fields
   }
