@@ -121,6 +121,10 @@ fuzz: deps-build
 fuzz-smoke: deps-build
 	FUZZ_SECONDS=5 Tests/Fuzz/fuzz.sh
 
+SOAK_SECONDS ?= 600
+soak: deps-bench release
+	SOAK_SECONDS=$(SOAK_SECONDS) Tests/soak/dashboard-soak.sh
+
 check-order: deps-order release
 	bench/check-order.sh
 	@echo "next: make release (relinks with the new list), then make bench"

@@ -19,7 +19,7 @@ out=bench/check.order
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install -y valgrind" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/whc-order.XXXXXX)
-cleanup() { kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 source bench/loopback-server.sh

@@ -13,7 +13,7 @@ ours=${OURS:-.build/release/websocket-health-check}
 command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install -y hyperfine" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/whc-bench.XXXXXX)
-cleanup() { kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 source bench/loopback-server.sh

@@ -15,7 +15,7 @@ bin=${OURS:-.build/release/websocket-health-check}
 
 work=$(mktemp -d /tmp/whc-box-bench.XXXXXX)
 session="whc-box-$$"
-cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 source bench/loopback-server.sh

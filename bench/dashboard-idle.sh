@@ -12,7 +12,7 @@ bin=${OURS:-.build/release/websocket-health-check}
 
 work=$(mktemp -d /tmp/whc-dash-bench.XXXXXX)
 session="whc-bench-$$"
-cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { tmux kill-session -t "$session" 2>/dev/null || true; [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 source bench/loopback-server.sh

@@ -13,7 +13,7 @@ work=$(mktemp -d /tmp/whc-tmux.XXXXXX)
 session="whc-e2e-$$"
 cleanup() {
   tmux kill-session -t "$session" 2>/dev/null || true
-  kill "${server:-0}" 2>/dev/null || true
+  [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -11,8 +11,8 @@ command -v nginx >/dev/null || { echo "SKIP nginx: nginx missing (apt-get instal
 
 work=$(mktemp -d /tmp/whc-nginx.XXXXXX)
 cleanup() {
-  kill -CONT "${server:-0}" 2>/dev/null || true
-  kill "${server:-0}" 2>/dev/null || true
+  [ -z "${server:-}" ] || kill -CONT "$server" 2>/dev/null || true
+  [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   rm -rf "$work"
 }

@@ -10,7 +10,7 @@ bin=${WHC_BINARY:-.build/debug/websocket-health-check}
 command -v promtool >/dev/null || { echo "SKIP: promtool missing (apt-get install -y prometheus)"; exit 0; }
 
 work=$(mktemp -d /tmp/whc-prom.XXXXXX)
-cleanup() { kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $1" >&2; exit 1; }
 step() { printf '  %s\n' "$1"; }

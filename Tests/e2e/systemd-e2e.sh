@@ -31,7 +31,7 @@ cleanup() {
     in_ns systemctl poweroff >/dev/null 2>&1 || true
     for _ in $(seq 50); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
   fi
-  kill "${holder:-0}" 2>/dev/null || true
+  [ -z "${holder:-}" ] || kill "$holder" 2>/dev/null || true
   [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
