@@ -68,7 +68,6 @@ enum PersonsDecision {
       settings = try options.draft().resolved().settings
       manager = Systemctl(restartTimeout: settings.restartTimeout)
       try settings.stateStore.prepare()
-      try settings.triggerLog.prepare()
       status = try manager.status(of: settings.unit)
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))

@@ -86,10 +86,16 @@ public struct CheckCycle: Sendable {
     }
     let unit = settings.unit
 
-    // Our own errors first, before anything is probed or counted.
+    // Our own errors first, before anything is probed or counted. A log that cannot take a
+    // line is said on every run, but holds no restart back: the restart would go ahead
+    // without its line anyway (exit 6).
+    do {
+      try settings.triggerLog.prepare()
+    } catch {
+      say(ConsoleLine(.warning, "\(error); a restart that is due still happens, without its log line"))
+    }
     do {
       try settings.stateStore.prepare()
-      try settings.triggerLog.prepare()
       report.status = try serviceManager.status(of: unit)
     } catch {
       report.error = "\(error)"

@@ -2,7 +2,8 @@
   import Glibc
 #endif
 
-/// A problem with the trigger log's path: our error, so nothing is restarted.
+/// A problem with the trigger log's path or a line that cannot be written: said on the
+/// console; it never holds a due restart back.
 public struct TriggerLogError: Error, Sendable, Equatable, CustomStringConvertible {
   public let message: String
   public var description: String { message }
@@ -76,6 +77,12 @@ public struct TriggerLog: Sendable {
     fstat(fd, &info)
     guard (info.st_mode & S_IFMT) == S_IFREG else {
       throw TriggerLogError("log file \(path) is not a regular file; choose another --log-file")
+    }
+    // Another name for the same file could be anyone's file: appending would write into it.
+    guard info.st_nlink <= 1 else {
+      throw TriggerLogError(
+        "log file \(path) has \(info.st_nlink) names (hard links), so a line would land in another file too; "
+          + "give it its own file (cp \(path) \(path).new && mv \(path).new \(path)) or choose another --log-file")
     }
   }
 }
