@@ -45,8 +45,10 @@ struct WebSocketHealthCheck: ParsableCommand {
     } catch {
       let code = exitCode(for: error)
       if code == .validationFailure {
-        let message = fullMessage(for: error)
-        Console.write(message, to: 2)
+        // One line that says what is wrong, not a page of usage: the timer's journal and a
+        // tired operator both read the first line only.
+        let first = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "Error"
+        Console.write("\(first); --help lists every option", to: 2)
         Glibc.exit(CheckExitStatus.usage.rawValue)
       }
       exit(withError: error)
