@@ -24,7 +24,7 @@ DEBUG_BIN := .build/debug/websocket-health-check
 
 # Debian packages each job needs; installed only when missing (root, apt-get).
 BUILD_PACKAGES := libncurses-dev
-TEST_PACKAGES  := $(DEB_PACKAGES) time nginx tmux python3-websockets python3-cryptography prometheus openssl procps util-linux systemd
+TEST_PACKAGES  := $(DEB_PACKAGES) time faketime nginx tmux python3-websockets python3-cryptography prometheus openssl procps util-linux systemd
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils
 ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils
 DEB_PACKAGES   := $(BUILD_PACKAGES) dpkg-dev binutils lintian man-db
