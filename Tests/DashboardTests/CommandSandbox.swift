@@ -18,7 +18,8 @@ let binaryPath: String = {
 ///
 /// The stand-in exists because a real systemd cannot run per test here; the end-to-end test
 /// in `Tests/e2e/systemd-e2e.sh` uses the real one. It answers `show` from the file `show` and
-/// fails `restart` when the file `restart-fails` exists.
+/// fails `restart` when the file `restart-fails` exists; `show-hangs` and `restart-hangs` make
+/// them never answer.
 final class CommandSandbox {
   let directory: URL
   var statePath: String { directory.appendingPathComponent("state/failcount").path }
@@ -34,8 +35,10 @@ final class CommandSandbox {
       printf '%s\\n' "$*" >> "$d/calls"
       case "$1" in
         show) [ -f "$d/show-fails" ] && { echo 'Failed to connect to bus: No such file or directory' >&2; exit 1; }
+              [ -f "$d/show-hangs" ] && exec sleep 60
               cat "$d/show" ;;
         restart) [ -f "$d/restart-fails" ] && { echo "Job for $3 failed because the control process exited with error code." >&2; exit 1; }
+              [ -f "$d/restart-hangs" ] && exec sleep 60
               : ;;
       esac
       """
