@@ -377,6 +377,21 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
     #expect(sent(reply).map(\.opcode) == [0x8])
   }
 
+  /// OpenEMS pushes notifications to every connection; a storm of them before the reply, in
+  /// one read or spread over many, neither hides the reply nor piles up.
+  @Test func aStormOfNotificationsBeforeTheReplyHidesNothing() throws {
+    var talk = try conversation(.openEMS)
+    _ = talk.start()
+    _ = talk.receive(ServerBytes.upgrade(key: talk.key))
+    let notification = ServerBytes.text(#"{"jsonrpc":"2.0","method":"edgeConfig","params":{"components":{}}}"#)
+    let storm = Array((0..<5000).map { _ in notification }.joined())
+    #expect(talk.receive(storm).isEmpty)
+    for _ in 0..<1000 { #expect(talk.receive(notification).isEmpty) }
+    let reply = talk.receive(
+      ServerBytes.text(#"{"jsonrpc":"2.0","id":"\#(talk.requestID)","result":{}}"#))
+    #expect(reply.contains(.finished(.reply)), "\(reply)")
+  }
+
   @Test func aWedgedOpenEMSAnswersPingsButNeverTheRequest() throws {
     var talk = try conversation(.openEMS)
     _ = talk.start()
