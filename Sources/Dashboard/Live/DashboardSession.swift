@@ -22,8 +22,8 @@ struct WatchedTarget: Sendable {
 /// on one event loop (scheduled, one per target per interval, never overlapping); systemd is
 /// asked about every unit and timer in one `systemctl show` per refresh; the files the timer
 /// writes are looked at every half second, every two for a box of more than ten (a stat and
-/// two small reads, the log's tail only when it changed). Each target's state is a `DashboardModel` the events update; the views
-/// render them.
+/// two small reads, the log's tail only when it changed: `TargetFiles`). Each target's state
+/// is a `DashboardModel` the events update; the views render them.
 final class DashboardSession {
   private let targets: [WatchedTarget]
   private let serviceManager: any ServiceManager

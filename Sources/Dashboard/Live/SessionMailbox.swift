@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 /// thread, and wakes it through a pipe it polls beside the keyboard.
 ///
 /// A probe's result does not wake the screen's thread: it is drawn on the next frame anyway,
-/// and that thread looks for events on every tick (at least five times a second). A hundred
+/// and that thread looks for events on every tick (four times a second). A hundred
 /// targets' probes then cost the screen's thread no wake-ups of their own.
 final class SessionMailbox: Sendable {
   /// What happened, and to which target (an index into the session's targets).
