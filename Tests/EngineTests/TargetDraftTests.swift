@@ -44,6 +44,26 @@ import Testing
   }
 
   @Test(arguments: [
+    ("unit = openems.service   # the Java service", "openems.service"),
+    ("unit = openems.service#not-a-comment", "openems.service#not-a-comment"),
+    ("# unit = commented.service\nunit = x.service", "x.service"),
+    ("   # indented comment\nunit = y.service", "y.service"),
+  ])
+  func aCommentStartsAtAHashAfterWhiteSpace(text: String, unit: String) throws {
+    #expect(try TargetDraft(parsing: text, path: "edge.conf").unit == unit)
+  }
+
+  @Test func aQuotedValueKeepsItsHashes() throws {
+    let text = """
+      send = '{"jsonrpc":"2.0","method":"#status"}'   # a comment after the quotes
+      expect = "id.: .#1"
+      """
+    let draft = try TargetDraft(parsing: text, path: "edge.conf")
+    #expect(draft.send == ##"{"jsonrpc":"2.0","method":"#status"}"##)
+    #expect(draft.expect == "id.: .#1")
+  }
+
+  @Test(arguments: [
     ("uri = ws://x\ntreshold = 6", "edge.conf:2: unknown key 'treshold'; known keys: uri, unit"),
     ("threshold = six", "edge.conf:1: threshold 'six' is not a whole number"),
     ("mode = sometimes", "edge.conf:1: mode 'sometimes' is not one of: auto, dry-run"),

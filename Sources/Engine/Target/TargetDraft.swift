@@ -107,9 +107,7 @@ public struct TargetDraft: Sendable, Equatable {
     let keys = TargetSetting.all.filter { $0.places.contains(.configFile) }
     for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       let location = "\(path):\(index + 1)"
-      var line = Substring(rawLine)
-      if let hash = line.firstIndex(of: "#") { line = line[..<hash] }
-      line = line.trimmingSpaces
+      let line = Self.withoutComment(Substring(rawLine)).trimmingSpaces
       guard !line.isEmpty else { continue }
       guard let equals = line.firstIndex(of: "=") else {
         throw ConfigurationError("\(location): expected 'key = value', got '\(line.prefix(60))'")
@@ -128,6 +126,26 @@ public struct TargetDraft: Sendable, Equatable {
       }
       try setting.apply(value, to: &self, source: location)
     }
+  }
+
+  /// The line without its comment: a `#` that starts the line or follows white space, as in
+  /// shell and systemd files; a value in quotes keeps every `#` inside them, so a message or a
+  /// pattern can hold one (`send = '{"id": "#1"}'`).
+  static func withoutComment(_ line: Substring) -> Substring {
+    var searchFrom = line.startIndex
+    if let equals = line.firstIndex(of: "="),
+      let valueStart = line[line.index(after: equals)...].firstIndex(where: { !$0.isWhitespace }),
+      line[valueStart] == "\"" || line[valueStart] == "'",
+      let close = line[line.index(after: valueStart)...].firstIndex(of: line[valueStart])
+    {
+      searchFrom = line.index(after: close)
+    }
+    var previous: Character = searchFrom == line.startIndex ? " " : line[line.index(before: searchFrom)]
+    for index in line[searchFrom...].indices {
+      if line[index] == "#", previous.isWhitespace || index == line.startIndex { return line[..<index] }
+      previous = line[index]
+    }
+    return line
   }
 
   // MARK: Resolution
