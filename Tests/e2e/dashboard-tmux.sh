@@ -99,6 +99,24 @@ wait_for "─ trigger log"
 [ "$(screen | head -1 | wc -L)" -gt 100 ] || fail "the header was not redrawn at the new width"
 step "resizes redraw: too-small message, then the full screen again"
 
+# 50 failing checks and an approve at once on the state file the dashboard is showing.
+printf '4242:0' >"$state"
+closed=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+pids=()
+for _ in $(seq 50); do
+  PATH="$work/bin:$PATH" "$bin" "ws://127.0.0.1:$closed/" openems.service --state-file "$state" --log-file "$log" \
+    --threshold 1000 >/dev/null 2>&1 &
+  pids+=($!)
+done
+PATH="$work/bin:$PATH" "$bin" approve "ws://127.0.0.1:$closed/" openems.service --state-file "$state" --log-file "$log" \
+  >"$work/approve.out" 2>&1 &
+approving=$!
+for pid in "${pids[@]}"; do wait "$pid" || fail "a check of the 50 exited $?"; done
+wait "$approving" && fail "approve found something to approve" || [ $? = 4 ] || fail "approve: $(cat "$work/approve.out")"
+[ "$(cat "$state")" = "4242:50" ] || fail "50 checks at once left $(cat "$state"), not 4242:50"
+wait_for "4242:50"
+step "50 checks and an approve at once beside the dashboard: 4242:50 on file and on screen"
+
 tmux send-keys -t "$session" q
 for _ in $(seq 50); do [ -s "$work/exit-status" ] && break; sleep 0.1; done
 [ -s "$work/exit-status" ] || fail "q did not quit"
