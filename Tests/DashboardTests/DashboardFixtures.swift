@@ -39,7 +39,7 @@ enum DashboardFixtures {
     let settings = try! CheckSettings(
       uri: WebSocketURI(parsing: "ws://localhost:8085/websocket"),
       unit: UnitName(validating: "openems.service"),
-      watchdog: Watchdog(threshold: 6, mode: .auto),
+      watchdog: Watchdog(threshold: 6),
       stateStore: StateStore(path: "/run/websocket-health-check/failcount"),
       triggerLog: TriggerLog(path: "/var/log/websocket-health-check/trigger.log"))
     return DashboardModel.Target(
@@ -73,7 +73,8 @@ enum DashboardFixtures {
     let old = model.target.settings
     copy.target.settings = CheckSettings(
       uri: try! WebSocketURI(parsing: "ws://localhost:8085/websocket"), unit: try! UnitName(validating: unit),
-      watchdog: try! Watchdog(threshold: 6, mode: mode), stateStore: old.stateStore, triggerLog: old.triggerLog,
+      watchdog: try! Watchdog(threshold: 6), stateStore: old.stateStore, triggerLog: old.triggerLog,
+      policy: RestartPolicy(mode: mode),
       name: name)
     return copy
   }

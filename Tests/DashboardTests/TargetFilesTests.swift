@@ -14,7 +14,7 @@ import Testing
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     settings = CheckSettings(
       uri: try WebSocketURI(parsing: "ws://localhost:8085/"), unit: try UnitName(validating: "openems.service"),
-      watchdog: try Watchdog(threshold: 6, mode: .auto),
+      watchdog: try Watchdog(threshold: 6),
       stateStore: try StateStore(path: directory.appendingPathComponent("failcount").path),
       triggerLog: try TriggerLog(path: directory.appendingPathComponent("trigger.log").path))
   }

@@ -18,7 +18,7 @@ import Testing
     _ policy: RestartPolicy, stored: FailureCounter?, record: RestartRecord = RestartRecord(), pid: Int = 8123,
     healthy: Bool = false, at seconds: Double, threshold: Int = 3
   ) throws -> RestartPolicy.Decision {
-    let step = try Watchdog(threshold: threshold, mode: policy.mode).decide(
+    let step = try Watchdog(threshold: threshold).decide(
       stored: stored, pid: pid, probeSucceeded: healthy)
     return policy.afterCheck(
       step, threshold: threshold, reason: Self.reason, record: record, in: context(pid: pid, at: seconds))

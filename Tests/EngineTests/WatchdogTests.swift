@@ -34,13 +34,13 @@ import Testing
       write: FailureCounter(pid: 8123, count: 2), decision: .counted(count: 2, threshold: 3)),
     Row(
       name: "third failure triggers and disarms", stored: FailureCounter(pid: 8123, count: 2), pid: 8123,
-      probeSucceeded: false, write: .disarmed(pid: 8123), decision: .trigger(mode: .auto, count: 3, threshold: 3)),
+      probeSucceeded: false, write: .disarmed(pid: 8123), decision: .trigger(count: 3, threshold: 3)),
     Row(
       name: "success resets the count", stored: FailureCounter(pid: 8123, count: 2), pid: 8123, probeSucceeded: true,
       write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
     Row(
       name: "a count above the threshold still triggers", stored: FailureCounter(pid: 8123, count: 9), pid: 8123,
-      probeSucceeded: false, write: .disarmed(pid: 8123), decision: .trigger(mode: .auto, count: 10, threshold: 3)),
+      probeSucceeded: false, write: .disarmed(pid: 8123), decision: .trigger(count: 10, threshold: 3)),
     Row(
       name: "another PID's count is ignored on failure", stored: FailureCounter(pid: 7000, count: 2), pid: 8123,
       probeSucceeded: false, write: nil, decision: .notArmed),
@@ -54,35 +54,28 @@ import Testing
 
   @Test(arguments: threshold3)
   func decidesAsTheReference(row: Row) throws {
-    let watchdog = try Watchdog(threshold: 3, mode: .auto)
+    let watchdog = try Watchdog(threshold: 3)
     let step = watchdog.decide(stored: row.stored, pid: row.pid, probeSucceeded: row.probeSucceeded)
     #expect(step.write == row.write)
     #expect(step.decision == row.decision)
   }
 
   @Test func thresholdOneTriggersOnTheFirstArmedFailure() throws {
-    let watchdog = try Watchdog(threshold: 1, mode: .auto)
+    let watchdog = try Watchdog(threshold: 1)
     let step = watchdog.decide(stored: FailureCounter(pid: 5, count: 0), pid: 5, probeSucceeded: false)
-    #expect(step.decision == .trigger(mode: .auto, count: 1, threshold: 1))
-    #expect(step.write == .disarmed(pid: 5))
-  }
-
-  @Test func dryRunTriggersTheSameWayAndStillDisarms() throws {
-    let watchdog = try Watchdog(threshold: 2, mode: .dryRun)
-    let step = watchdog.decide(stored: FailureCounter(pid: 5, count: 1), pid: 5, probeSucceeded: false)
-    #expect(step.decision == .trigger(mode: .dryRun, count: 2, threshold: 2))
+    #expect(step.decision == .trigger(count: 1, threshold: 1))
     #expect(step.write == .disarmed(pid: 5))
   }
 
   @Test(arguments: [0, -1, -100])
   func thresholdBelowOneIsRefused(threshold: Int) {
-    #expect(throws: ConfigurationError.self) { try Watchdog(threshold: threshold, mode: .auto) }
+    #expect(throws: ConfigurationError.self) { try Watchdog(threshold: threshold) }
   }
 
   /// One failing episode restarts at most once: after the trigger, failures count nothing
   /// until a success, even for the same PID.
   @Test func oneEpisodeRestartsAtMostOnce() throws {
-    let watchdog = try Watchdog(threshold: 2, mode: .auto)
+    let watchdog = try Watchdog(threshold: 2)
     var stored: FailureCounter? = FailureCounter(pid: 1, count: 0)
     var triggers = 0
     for _ in 0..<10 {

@@ -43,7 +43,7 @@ struct DemoCommand: ParsableCommand {
     let uri = try WebSocketURI(parsing: "ws://127.0.0.1:\(service.port)/websocket")
     let unit = try UnitName(validating: "demo.service")
     let settings = CheckSettings(
-      uri: uri, unit: unit, watchdog: try Watchdog(threshold: 3, mode: .auto),
+      uri: uri, unit: unit, watchdog: try Watchdog(threshold: 3),
       stateStore: try StateStore(path: "\(directory.path)/failcount"),
       triggerLog: try TriggerLog(path: "\(directory.path)/trigger.log"))
     let manager = DemoServiceManager(service: service)

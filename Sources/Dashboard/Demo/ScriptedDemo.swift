@@ -20,7 +20,7 @@ struct ScriptedDemo {
     let uri = try WebSocketURI(parsing: "ws://127.0.0.1:\(service.port)/websocket")
     let settings = CheckSettings(
       uri: uri, unit: try UnitName(validating: "demo.service"),
-      watchdog: try Watchdog(threshold: 3, mode: .auto),
+      watchdog: try Watchdog(threshold: 3),
       stateStore: try StateStore(path: "\(directory.path)/failcount"),
       triggerLog: try TriggerLog(path: "\(directory.path)/trigger.log"))
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -22,7 +22,7 @@ struct DashboardModel: Sendable {
     var uri: String { settings.uri.description }
     var unit: String { settings.unit.description }
     var threshold: Int { settings.watchdog.threshold }
-    var mode: RestartMode { settings.watchdog.mode }
+    var mode: RestartMode { settings.policy.mode }
     var stateFile: String { settings.stateStore.path }
     var logFile: String { settings.triggerLog.path }
   }

@@ -18,7 +18,8 @@ public struct CheckSettings: Sendable {
 
   public init(
     uri: WebSocketURI, unit: UnitName, watchdog: Watchdog, stateStore: StateStore, triggerLog: TriggerLog,
-    policy: RestartPolicy? = nil, notifier: Notifier? = nil, restartTimeout: Duration = .seconds(90),
+    policy: RestartPolicy = RestartPolicy(mode: .auto), notifier: Notifier? = nil,
+    restartTimeout: Duration = .seconds(90),
     approveCommand: String? = nil, rejectCommand: String? = nil, name: String? = nil, metricsFile: MetricsFile? = nil
   ) {
     self.uri = uri
@@ -26,7 +27,7 @@ public struct CheckSettings: Sendable {
     self.watchdog = watchdog
     self.stateStore = stateStore
     self.triggerLog = triggerLog
-    self.policy = policy ?? RestartPolicy(mode: watchdog.mode)
+    self.policy = policy
     self.notifier = notifier
     self.restartTimeout = restartTimeout
     let target = "\(uri) \(unit) --state-file \(stateStore.path)"

@@ -29,7 +29,7 @@ public struct RestartConsole: Sendable {
             .watchdog,
             "WebSocket not working, but connection never succeeded for PID \(pid); not counting: \(summary)"))
       }
-    case .counted(let count, let threshold)?, .trigger(_, let count, let threshold)?:
+    case .counted(let count, let threshold)?, .trigger(let count, let threshold)?:
       lines.append(ConsoleLine(.watchdog, "WebSocket not working! (\(count)/\(threshold)): \(summary)"))
     case nil:
       break

@@ -142,7 +142,7 @@ public struct RestartPolicy: Sendable, Equatable {
       }
     case .counted:
       decision.record.healthySince = nil
-    case .trigger(_, let count, _):
+    case .trigger(let count, _):
       decision.record.healthySince = nil
       atThreshold(&decision, count: count, threshold: threshold, reason: reason, context)
     }
@@ -192,7 +192,7 @@ public struct RestartPolicy: Sendable, Equatable {
     decision.record.rearmAt = nil
     // Armed again at 0, and this probe's failure counts.
     if threshold <= 1 {
-      decision.watchdog = .trigger(mode: mode, count: 1, threshold: threshold)
+      decision.watchdog = .trigger(count: 1, threshold: threshold)
       decision.counter = .disarmed(pid: context.pid)
       atThreshold(&decision, count: 1, threshold: threshold, reason: reason, context)
     } else {

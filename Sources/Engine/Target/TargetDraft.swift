@@ -187,7 +187,7 @@ public struct TargetDraft: Sendable, Equatable {
       } ?? "\(uriText) \(unitText) --state-file \(stateStore.path) --log-file \(draft.logFile ?? defaultLog)"
     let settings = CheckSettings(
       uri: uri, unit: unit,
-      watchdog: try Watchdog(threshold: draft.threshold ?? Self.defaultThreshold, mode: mode),
+      watchdog: try Watchdog(threshold: draft.threshold ?? Self.defaultThreshold),
       stateStore: stateStore,
       triggerLog: try TriggerLog(path: draft.logFile ?? defaultLog),
       policy: try draft.restartPolicy(mode: mode),

@@ -16,8 +16,9 @@ public enum WatchdogDecision: Sendable, Equatable {
   case notArmed
   /// The probe failed and was counted: `count` of `threshold`.
   case counted(count: Int, threshold: Int)
-  /// The count reached the threshold: restart (or log the dry run), then disarm.
-  case trigger(mode: RestartMode, count: Int, threshold: Int)
+  /// The count reached the threshold: disarm; what follows (restart, dry run, a request for
+  /// approval) is the restart policy's to say.
+  case trigger(count: Int, threshold: Int)
 }
 
 /// The failure policy of the reference tool, as a value with no I/O.
@@ -35,16 +36,14 @@ public enum WatchdogDecision: Sendable, Equatable {
 public struct Watchdog: Sendable, Equatable {
   /// Consecutive failures that trigger; at least 1.
   public let threshold: Int
-  public let mode: RestartMode
 
-  public init(threshold: Int, mode: RestartMode) throws(ConfigurationError) {
+  public init(threshold: Int) throws(ConfigurationError) {
     guard threshold >= 1 else {
       throw ConfigurationError(
         "threshold \(threshold) is below 1; give the number of failed checks in a row that should restart the service (default 3)"
       )
     }
     self.threshold = threshold
-    self.mode = mode
   }
 
   /// The outcome of one check.
@@ -71,7 +70,7 @@ public struct Watchdog: Sendable, Equatable {
     if failures >= threshold {
       return Step(
         write: .disarmed(pid: pid),
-        decision: .trigger(mode: mode, count: failures, threshold: threshold))
+        decision: .trigger(count: failures, threshold: threshold))
     }
     return Step(
       write: FailureCounter(pid: pid, count: failures),
