@@ -166,6 +166,27 @@ wait_exit "SIGTERM"
 ! screen | grep -q "trigger log" || fail "SIGTERM left the dashboard on the screen"
 step "SIGTERM quits with status 0 and restores the terminal"
 
+# q while a probe waits on a server that accepts TCP and never answers (the default 10 s
+# timeout): the dashboard quits at once, not when the probe gives up.
+end_session
+silent=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+/usr/bin/python3 -c "import socket, time; s=socket.socket(); s.bind(('127.0.0.1', $silent)); s.listen(8); time.sleep(60)" &
+listener=$!
+: >"$work/exit-status"
+tmux new-session -d -s "$session" -x 100 -y 30 \
+  "PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 $bin dashboard ws://127.0.0.1:$silent/ openems.service \
+   --state-file $work/silent/failcount --log-file $work/silent.log 2>$work/stderr; echo \$? >$work/exit-status" \; \
+  set-option -t "$session" remain-on-exit on >/dev/null
+wait_for "openems.service"
+sleep 1.5  # the first probe is in flight now, with 8.5 s left
+began=$(date +%s%N)
+tmux send-keys -t "$session" q
+wait_exit "q with a probe in flight"
+took=$(( ($(date +%s%N) - began) / 1000000 ))
+kill "$listener" 2>/dev/null || true
+[ "$took" -lt 2000 ] || fail "q took $took ms with a probe in flight"
+step "q quits at once ($took ms) while a probe waits on a silent server"
+
 # Approval: a pending request shows as a banner (over help too, and read-only), A shows the
 # exact command, y restarts once, the log names who and where.
 end_session
