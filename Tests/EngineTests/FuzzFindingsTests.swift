@@ -32,6 +32,14 @@ import Testing
     #expect(RestartRecord(fileText: text) == nil)
   }
 
+  /// The bound is the options' own: a re-arm delay any `--rearm-max` allows reads back.
+  @Test func aLongReArmDelayTheOptionsAllowReadsBack() {
+    var record = RestartRecord()
+    record.boot = "b1"
+    record.rearmDelay = .seconds(400 * 86400)  // --rearm-after 400d
+    #expect(RestartRecord(fileText: record.fileText) == record)
+  }
+
   @Test func timesAreReadToTheMillisecondTheyAreWrittenTo() throws {
     let record = try #require(RestartRecord(fileText: "boot\tb1\nrearm-at\t12.5004\n"))
     #expect(record.rearmAt == Moment(seconds: 12.5))

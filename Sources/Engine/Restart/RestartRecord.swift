@@ -153,9 +153,10 @@ public struct RestartRecord: Sendable, Equatable {
         guard let at = moment(fields[1]) else { return nil }
         rearmAt = at
       case "rearm-delay" where fields.count == 2:
-        // At most a year: beyond that it is not a delay we wrote, and would overflow.
-        guard let seconds = Double(fields[1]), seconds >= 0, seconds <= 366 * 86400 else { return nil }
-        rearmDelay = .milliseconds(Int64(seconds * 1000))
+        // Read as the options' durations are, with their bounds: a delay the options could not
+        // give is not one we wrote (and would overflow converting to milliseconds).
+        guard let delay = DurationSyntax.parse(fields[1]) else { return nil }
+        rearmDelay = delay
       case "healthy-since" where fields.count == 2:
         guard let at = moment(fields[1]) else { return nil }
         healthySince = at
