@@ -62,7 +62,7 @@ import Testing
     }
     // Both kinds of moment were hit: before the write and after it.
     #expect(killedBeforeWriting > 0 && killedBeforeWriting < 300, "\(killedBeforeWriting) of 300 killed before writing")
-    // The next whole run sweeps what killed runs left half-made.
+    // The next whole run removes what a killed run left half-made.
     #expect(try sandbox.run(arguments).status == 0)
     #expect(count(sandbox) == expected + 1)
     let left = try temporaryFiles(sandbox)

@@ -129,7 +129,6 @@ public struct StateStore: Sendable {
     defer { close(fd) }
     try lock(fd)
     defer { flock(fd, LOCK_UN) }
-    sweepTemporaries(in: fd)
     let content = try read(in: fd)
     let record = try readRecord(in: fd)
     let writer = Writer(
@@ -255,24 +254,6 @@ public struct StateStore: Sendable {
     return String(decoding: buffer[..<count], as: UTF8.self)
   }
 
-  /// Removes the temporary files of runs that were killed between creating one and renaming
-  /// it into place (`.failcount.PID.tmp`). Only under the lock: then no one is writing one.
-  private func sweepTemporaries(in directoryFD: Int32) {
-    let copy = dup(directoryFD)
-    guard copy >= 0, let directory = fdopendir(copy) else {
-      if copy >= 0 { close(copy) }
-      return
-    }
-    defer { closedir(directory) }
-    let prefixes = [name, recordName, lastCheckName].map { ".\($0)." }
-    var stale: [String] = []
-    while let entry = readdir(directory) {
-      let file = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-      if file.hasSuffix(".tmp"), prefixes.contains(where: file.hasPrefix) { stale.append(file) }
-    }
-    for file in stale { unlinkat(directoryFD, file, 0) }
-  }
-
   private func write(_ text: String, in directoryFD: Int32) throws(StateFileError) {
     try write(text, to: name, in: directoryFD)
   }
@@ -281,7 +262,10 @@ public struct StateStore: Sendable {
     throws(StateFileError)
   {
     let path = "\(directory)/\(name)"
-    let temporary = ".\(name).\(getpid()).tmp"
+    // One name per file, not per process: every write happens under the directory's lock, so
+    // a leftover can only be a killed run's, and removing it first means none piles up.
+    let temporary = ".\(name).tmp"
+    unlinkat(directoryFD, temporary, 0)
     let fd = openat(directoryFD, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
       throw StateFileError("cannot write state file \(path): \(errnoText()); check the directory's permissions")
