@@ -73,13 +73,13 @@ unit-tests:
 release-tests: release lintian
 	bench/check-order-is-fresh.sh
 	WHC_BINARY=$(CURDIR)/$(RELEASE) $(SWIFT) test --skip-build --filter DashboardTests
-	$(MAKE) --no-print-directory e2e WHC_BINARY=$(CURDIR)/$(RELEASE)
+	$(MAKE) --no-print-directory e2e WHC_BINARY=$(CURDIR)/$(RELEASE) WHC_DEB=$(CURDIR)/$(DEB)
 
 # The scripts use .build/debug's binary unless WHC_BINARY names another; the systemd one
 # installs the package make deb wrote.
 e2e:
 	@for t in Tests/e2e/*.sh; do [ -e "$$t" ] || continue; echo "== $$t with $(or $(WHC_BINARY),$(DEBUG_BIN))"; \
-	  WHC_BINARY=$(WHC_BINARY) bash "$$t" || exit 1; done
+	  WHC_BINARY=$(WHC_BINARY) WHC_DEB=$(WHC_DEB) bash "$$t" || exit 1; done
 
 # libstdc++.a alone in a directory the release link searches first (see Package.swift).
 STATIC_CXX := .build/static-libstdc++/libstdc++.a
@@ -93,6 +93,8 @@ release: deps-build $(STATIC_CXX)
 # The package, from the release binary the benchmarks measure; its man page is written by
 # swift-argument-parser's generate-manual from the binary's own declarations.
 DEB_DIR     := .build/deb
+VERSION     := $(shell sed -n 's/^let packageVersion = "\(.*\)"$$/\1/p' Sources/Dashboard/CommandLine/Version.swift)
+DEB         := $(DEB_DIR)/websocket-health-check_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
 MANUAL_TOOL := .build/debug/generate-manual
 deb: deps-deb release
 	$(SWIFT) build --product generate-manual
@@ -100,8 +102,7 @@ deb: deps-deb release
 
 # No errors allowed; the warnings left are listed, with why, in the README.
 lintian: deb
-	lintian --fail-on error --info $(DEB_DIR)/websocket-health-check_$$(sed -n 's/^let packageVersion = "\(.*\)"$$/\1/p' \
-	  Sources/Dashboard/CommandLine/Version.swift)_$$(dpkg --print-architecture).deb
+	lintian --fail-on error --info $(DEB)
 
 $(STATIC_CXX):
 	@archive=$$(clang -print-file-name=libstdc++.a 2>/dev/null); \

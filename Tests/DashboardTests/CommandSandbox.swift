@@ -121,7 +121,7 @@ final class CommandSandbox {
   }
 
   func runMeasured(_ arguments: [String]) throws -> Measured {
-    var outcome = try start(arguments, through: ["/usr/bin/time", "-f", "whc-measured %e %M"]).finish()
+    var outcome = try start(arguments, through: ["/usr/bin/time", "--quiet", "-f", "whc-measured %e %M"]).finish()
     var lines = outcome.standardError.split(separator: "\n", omittingEmptySubsequences: false)
     while lines.last?.isEmpty == true { lines.removeLast() }
     guard let last = lines.last, last.hasPrefix("whc-measured ") else {

@@ -59,7 +59,7 @@ import Testing
     #expect(outcome.status == 1)
     #expect(
       outcome.standardError
-        == "[Error] cannot read /nonexistent/x.service: No such file or directory; give the reference's unit with --unit-file\n"
+        == "[Error] cannot read unit file /nonexistent/x.service: No such file or directory; give the reference's unit with --unit-file\n"
     )
     #expect(outcome.standardOutput.isEmpty)
   }

@@ -51,6 +51,7 @@ import Testing
     ("ExecStart=-/opt/w/check.py --dry ws://h:1/ 'b c.service'", "b c.service", nil, true),
     ("ExecStart=/opt/w/check.py ws://h:1/ c.service --log-file=/var/log/x.log --threshold 2", "c.service", 2, false),
     ("ExecStart=/opt/w/check.py -- ws://h:1/ d.service", "d.service", nil, false),
+    ("ExecStart=@/opt/w/check.py health-check ws://h:1/ f.service", "f.service", nil, false),
     ("ExecStart=\nExecStart=/opt/w/check.py ws://h:1/ e%%.service", "e%.service", nil, false),
   ])
   func argparseFormsAreRead(execStart: String, unit: String, threshold: Int?, dryRun: Bool) throws {

@@ -166,8 +166,9 @@ public final class ScriptedPeer: @unchecked Sendable {
     while !stopping, recv(connection, &buffer, buffer.count, 0) > 0 {}
   }
 
-  /// RFC 6455's accept value for a key, with Foundation's SHA-1-free path: the tests' own
-  /// small SHA-1, so the peer does not lean on the code it tests.
+  /// RFC 6455's accept value for a key. Its SHA-1 is the tests' own, not the Engine's
+  /// `AcceptKey`: a peer that computed it with the code under test would agree with that
+  /// code's mistakes.
   static func acceptValue(for key: String) -> String {
     Data(SHA1.digest(Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8))).base64EncodedString()
   }

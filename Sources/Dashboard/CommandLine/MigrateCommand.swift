@@ -70,30 +70,13 @@ struct MigrateCommand: ParsableCommand {
       programExists: access(reference.program, F_OK) == 0, name: name, configDirectory: configDir)
   }
 
-  /// A unit file is a few hundred bytes; more than 1 MB is not one.
+  /// A unit file is a few hundred bytes; 64 kB is ample.
   private static func contents(of path: String) throws(ConfigurationError) -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      throw ConfigurationError(
-        "cannot read \(path): \(String(cString: strerror(errno))); give the reference's unit with --unit-file")
+    do {
+      return try BoundedFile.read(path, limit: 65536, what: "unit file")
+    } catch {
+      throw ConfigurationError("\(error); give the reference's unit with --unit-file")
     }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-    while true {
-      let count = Glibc.read(fd, &chunk, chunk.count)
-      if count < 0 && errno == EINTR { continue }
-      guard count >= 0 else {
-        throw ConfigurationError("cannot read \(path): \(String(cString: strerror(errno)))")
-      }
-      if count == 0 { break }
-      bytes += chunk[..<count]
-      guard bytes.count <= 1024 * 1024 else {
-        throw ConfigurationError(
-          "\(path) is over 1 MB, which no unit file is; give the reference's unit with --unit-file")
-      }
-    }
-    return String(decoding: bytes, as: UTF8.self)
   }
 
   /// Writes a new file whole or not at all, and never over an existing one: a temporary file,

@@ -50,8 +50,8 @@ public enum HeaderFile {
 
 /// A small text file read whole, refused past `limit` bytes (a wrong path to a big file should
 /// not fill memory) and when it is not UTF-8.
-enum BoundedFile {
-  static func read(_ path: String, limit: Int, what: String) throws(ConfigurationError) -> String {
+public enum BoundedFile {
+  public static func read(_ path: String, limit: Int, what: String) throws(ConfigurationError) -> String {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else {
       throw ConfigurationError("cannot read \(what) \(path): \(String(cString: strerror(errno)))")

@@ -81,8 +81,7 @@ public struct MigrationPlan: Equatable, Sendable {
   /// `openems-backend.service` → `openems-backend`: what the instance checks, readable in
   /// `systemctl list-timers`.
   static func name(for unit: String) -> String {
-    var name = unit
-    for suffix in [".service"] where name.hasSuffix(suffix) { name = String(name.dropLast(suffix.count)) }
+    let name = unit.hasSuffix(".service") ? unit.dropLast(".service".count) : Substring(unit)
     return String(name.map { $0 == "@" ? "-" : $0 })
   }
 

@@ -47,7 +47,9 @@ public struct ReferenceUnit: Equatable, Sendable {
         "\(path) has \(execStarts.count) ExecStart= lines; say which is the health check by giving a unit file with one"
       )
     }
-    let words = try Self.words(of: execStart, path: path)
+    var words = try Self.words(of: execStart, path: path)
+    // `@`: the second word is argv[0], a name, not an argument.
+    if execStart.prefix(while: { "-@:+!".contains($0) }).contains("@"), words.count > 1 { words.remove(at: 1) }
     // `python3 script.py …`: the script is the program, its arguments follow it.
     let runsPython = words.first.map { $0.split(separator: "/").last?.hasPrefix("python") == true } ?? false
     let programIndex = runsPython ? 1 : 0
