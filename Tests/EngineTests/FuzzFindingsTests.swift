@@ -32,6 +32,13 @@ import Testing
     #expect(RestartRecord(fileText: text) == nil)
   }
 
+  /// A boot id ending in a carriage return was kept as read, and written back as one "\r\n"
+  /// that no longer ended its line.
+  @Test func aBootIDWithALineBreakReadsBackAsWritten() throws {
+    let record = try #require(RestartRecord(fileText: "boot\tb\u{0}1\r\n"))
+    #expect(RestartRecord(fileText: record.fileText) == record)
+  }
+
   /// The bound is the options' own: a re-arm delay any `--rearm-max` allows reads back.
   @Test func aLongReArmDelayTheOptionsAllowReadsBack() {
     var record = RestartRecord()

@@ -134,7 +134,7 @@ public struct RestartRecord: Sendable, Equatable {
       let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
       switch fields[0] {
       case "boot" where fields.count == 2:
-        boot = fields[1]
+        boot = Self.clean(fields[1])
         sawBoot = true
       case "pending" where fields.count == 6:
         guard let at = moment(fields[1]), let pid = Int(fields[2]), let count = Int(fields[3]) else { return nil }
