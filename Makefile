@@ -5,7 +5,7 @@
 #   make check-order  re-profile the functions a check runs (bench/check.order)
 #   make fuzz     libFuzzer on every parser, FUZZ_SECONDS (60) each; make test runs 5 s each
 #   make soak     the dashboard for SOAK_SECONDS (600) on flapping servers, in tmux
-#   make deb      the Debian package, from the release binary, checked with lintian
+#   make deb      the Debian package, from the release binary (make lintian checks it; make test runs both)
 #   make install  release build, units and example config under $(DESTDIR)$(PREFIX)
 
 SWIFT     ?= swift
@@ -22,12 +22,16 @@ INSTALL_BIN ?=
 RELEASE   := .build/release/websocket-health-check
 DEBUG_BIN := .build/debug/websocket-health-check
 
-# Debian packages each job needs; installed only when missing (root, apt-get).
+# Debian packages each job needs; installed only when missing (root, apt-get). Each list is
+# defined before a list that names it (:= expands at once).
 BUILD_PACKAGES := libncurses-dev
-TEST_PACKAGES  := $(DEB_PACKAGES) time faketime nginx tmux python3-websockets python3-cryptography prometheus openssl procps util-linux systemd
+DEB_PACKAGES   := $(BUILD_PACKAGES) dpkg-dev binutils lintian man-db
+TEST_PACKAGES  := $(DEB_PACKAGES) time faketime nginx tmux python3-websockets python3-cryptography prometheus openssl procps util-linux systemd bash-completion zsh fish
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils
 ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils
-DEB_PACKAGES   := $(BUILD_PACKAGES) dpkg-dev binutils lintian man-db
+
+print-%:
+	@echo '$($*)'
 
 .PHONY: demo test unit-tests release-tests e2e bench check-order release deb lintian install uninstall format lint \
         clean deps-build deps-test deps-bench deps-order deps-deb fuzz fuzz-smoke soak

@@ -53,6 +53,16 @@ import Testing
     }
   }
 
+  /// `migrate foo` is the migrate command, not a check of a URI called "migrate": every
+  /// subcommand, with one word after it as a URI-and-unit pair would have, is handed over.
+  @Test func everySubcommandIsHandedOver() {
+    let names = WebSocketHealthCheck.configuration.subcommands.compactMap { $0.configuration.commandName }
+    #expect(names.contains("migrate") && names.contains("status"))
+    for name in names {
+      #expect(ReferenceCommandLine.parse([name, "edge"]) == nil, "\(name)")
+    }
+  }
+
   @Test(arguments: handedOver)
   func handsEverythingElseToArgumentParser(arguments: [String]) {
     #expect(ReferenceCommandLine.parse(arguments) == nil)

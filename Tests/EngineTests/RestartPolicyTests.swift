@@ -279,10 +279,42 @@ import Testing
     record.restarts = [Moment(seconds: 50)]
     record.rearmAt = Moment(seconds: 60)
     record.pending = PendingRestart(requestedAt: Moment(seconds: 40), wallTime: "w", pid: 7, count: 3, reason: "r")
-    #expect(record.onBoot("boot-a") == record)
-    let fresh = record.onBoot("boot-b")
+    let now = Moment(seconds: 70)
+    #expect(record.onBoot("boot-a", now: now) == record)
+    #expect(record.onBoot("BOOTA", now: now) == record, "the same id with other dashes and case")
+    let fresh = record.onBoot("boot-b", now: now)
     #expect(fresh.restarts.isEmpty && fresh.rearmAt == nil)
     #expect(fresh.pending?.pid == 7, "kept, so the next check withdraws it as stale and says so")
+  }
+
+  /// The timer's runs and a person's runs may not both see the kernel's boot id (the units'
+  /// ProcSubset=pid hides it; the units hand systemd's %b over instead): a run that cannot
+  /// tell its boot keeps the budget the others keep, and the other way round.
+  @Test(arguments: [
+    // (stored boot, this run's boot, now, restarts kept)
+    ("", "0f3c", 100.0, true),  // written where the id was hidden, read where it is seen
+    ("0f3c", "", 100.0, true),  // written where it was seen, read where it is hidden
+    ("", "", 100.0, true),
+    ("", "0f3c", 30.0, false),  // a restart later than now: another boot's
+    ("0f3c", "", 30.0, false),
+    ("0f3c", "9a9a", 100.0, false),
+  ])
+  func aRunThatCannotTellItsBootKeepsTheBudget(stored: String, here: String, now: Double, kept: Bool) {
+    var record = RestartRecord()
+    record.boot = stored
+    record.restarts = [Moment(seconds: 50)]
+    let seen = record.onBoot(here, now: Moment(seconds: now))
+    #expect(seen.restarts.isEmpty == !kept)
+    #expect(seen.boot == (here.isEmpty ? stored : here))
+  }
+
+  @Test(arguments: [
+    ("3f1c29aa-0d7e-4c4e-9a51-5b1d2c3e4f60\n", "3f1c29aa0d7e4c4e9a515b1d2c3e4f60"),
+    ("3F1C29AA0D7E4C4E9A515B1D2C3E4F60", "3f1c29aa0d7e4c4e9a515b1d2c3e4f60"),
+    ("not-a-boot-id", ""), ("", ""),
+  ])
+  func theKernelsAndSystemdsBootIDsReadTheSame(text: String, id: String) {
+    #expect(Moment.bootIDText(text) == id)
   }
 
   @Test func theRecordReadsBackWhatItWrote() throws {

@@ -62,13 +62,9 @@ struct RejectCommand: ParsableCommand {
 enum PersonsDecision {
   static func run(_ options: TargetOptions, approving: Bool) throws {
     let settings: CheckSettings
-    let status: ServiceStatus
-    let manager: Systemctl
     do {
       settings = try options.draft().resolved().settings
-      manager = Systemctl(restartTimeout: settings.restartTimeout)
       try settings.stateStore.prepare()
-      status = try manager.status(of: settings.unit)
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))
       throw ExitCode(CheckExitStatus.ourError.rawValue)
@@ -76,16 +72,13 @@ enum PersonsDecision {
     let requester = Requester(name: WhoAsked.name(), place: "cli")
     let report: Restarter.Report
     do {
-      let restarter = settings.restarter(manager)
-      report =
-        approving
-        ? try restarter.approve(pid: status.mainPID, by: requester)
-        : try restarter.reject(pid: status.mainPID, by: requester)
+      let restarter = settings.restarter(Systemctl(restartTimeout: settings.restartTimeout))
+      report = approving ? try restarter.approve(by: requester) : try restarter.reject(by: requester)
     } catch {
       Console.print(ConsoleLine(.error, "\(error); nothing was restarted"))
       throw ExitCode(CheckExitStatus.ourError.rawValue)
     }
-    for line in RestartConsole(settings: settings, pid: status.mainPID, probe: nil).lines(for: report) {
+    for line in RestartConsole(settings: settings, pid: report.pid, probe: nil).lines(for: report) {
       Console.print(line)
     }
     if case .nothingToDecide = report.decision.outcome { throw ExitCode(CheckExitStatus.nothingToDecide.rawValue) }

@@ -68,5 +68,7 @@ enum ReferenceCommandLine {
     uniqueKeysWithValues: TargetSetting.all.filter { $0.places.contains(.commandLine) }.map { ($0.option, $0) })
 
   /// Words that name a subcommand in the first place; swift-argument-parser handles those.
-  private static let subcommands: Set<String> = ["check", "approve", "reject", "status", "demo", "dashboard", "help"]
+  /// Read from the command's own list, so a new subcommand is never taken for a URI.
+  static let subcommands: Set<String> = Set(
+    WebSocketHealthCheck.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
 }

@@ -70,20 +70,31 @@ struct ScriptedDemo {
   }
 }
 
-/// A private directory for the demo's state and log, removed afterwards.
+/// A private directory for the demo's state and log (in `$TMPDIR`, else /tmp), removed with
+/// everything the state store put in it (record, last check, lock) afterwards.
 struct TemporaryDirectory {
   let path: String
 
   init(prefix: String) throws {
-    var template = Array("/tmp/\(prefix).XXXXXX".utf8CString)
+    let parent = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array("\(parent)/\(prefix).XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else {
-      throw ConfigurationError("cannot create a temporary directory in /tmp: \(String(cString: strerror(errno)))")
+      throw ConfigurationError(
+        "cannot create a temporary directory in \(parent): \(String(cString: strerror(errno))); set TMPDIR to a writable one"
+      )
     }
     path = String(cString: made)
   }
 
+  /// Only files are made in it, so one level of unlinking empties it.
   func remove() {
-    for name in ["failcount", "trigger.log"] { unlink("\(path)/\(name)") }
+    if let handle = opendir(path) {
+      while let entry = readdir(handle) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { unlink("\(path)/\(name)") }
+      }
+      closedir(handle)
+    }
     rmdir(path)
   }
 }

@@ -206,19 +206,16 @@ final class DashboardSession {
       }
       refreshFiles()
     case .restart, .approve, .reject:
-      guard let pid = box.targets[index].service?.mainPID else {
-        box.targets[index].status = .init(
-          text: "systemd has not said the MainPID yet; nothing was done, try again", tone: .failing)
-        return
-      }
+      // The restart owner asks systemd for the MainPID it decides on; the one on screen may
+      // be up to a refresh old.
       box.targets[index].status = .init(text: action == .reject ? "rejecting…" : "restarting \(unit)…", tone: .warning)
       DispatchQueue.global().async {
         do {
           let report =
             switch action {
-            case .approve: try restarter.approve(pid: pid, by: requester)
-            case .reject: try restarter.reject(pid: pid, by: requester)
-            default: try restarter.restartNow(pid: pid, by: requester)
+            case .approve: try restarter.approve(by: requester)
+            case .reject: try restarter.reject(by: requester)
+            default: try restarter.restartNow(by: requester)
             }
           mailbox.post(.message(index, DashboardStatus.after(report, settings: settings)))
         } catch {

@@ -53,8 +53,7 @@ struct TargetState {
   var restartsInWindow: Int? {
     guard let budget, let record else { return nil }
     let now = Moment.now()
-    guard record.boot == Moment.bootID() else { return 0 }
-    return record.restarts.filter { now - $0 < budget.window }.count
+    return record.onBoot(Moment.bootID(), now: now).restarts.filter { now - $0 < budget.window }.count
   }
 
   // MARK: Faces

@@ -20,15 +20,27 @@ public struct Moment: Sendable, Comparable, Hashable, CustomStringConvertible {
     return Moment(seconds: Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
   }
 
-  /// This boot's id, from the kernel; empty where there is none.
+  /// This boot's id: the kernel's, else the one systemd gave the unit (its `%b`, in
+  /// `WEBSOCKET_HEALTH_CHECK_BOOT_ID`: the shipped units' `ProcSubset=pid` hides the kernel's
+  /// file from the timer's runs); empty where there is neither.
   public static func bootID() -> String {
     let fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return "" }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 64)
-    let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    guard count > 0 else { return "" }
-    return String(decoding: buffer[..<count], as: UTF8.self).filter { $0.isHexDigit || $0 == "-" }
+    if fd >= 0 {
+      defer { close(fd) }
+      var buffer = [UInt8](repeating: 0, count: 64)
+      let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if count > 0 { return bootIDText(String(decoding: buffer[..<count], as: UTF8.self)) }
+    }
+    return getenv(bootIDVariable).map { bootIDText(String(cString: $0)) } ?? ""
+  }
+
+  /// Set by the shipped units to systemd's `%b`.
+  public static let bootIDVariable = "WEBSOCKET_HEALTH_CHECK_BOOT_ID"
+
+  /// 32 lowercase hex digits, as systemd writes a boot id; anything else is no id.
+  static func bootIDText(_ text: String) -> String {
+    let digits = text.lowercased().filter { $0 != "-" && !$0.isWhitespace }
+    return digits.count == 32 && digits.allSatisfy(\.isHexDigit) ? digits : ""
   }
 
   public static func + (moment: Moment, duration: Duration) -> Moment {

@@ -172,11 +172,26 @@ public struct RestartRecord: Sendable, Equatable {
     guard sawBoot else { return nil }
   }
 
-  /// The same record on this boot: moments of another boot are dropped.
-  public func onBoot(_ id: String) -> RestartRecord {
-    guard boot != id else { return self }
+  /// The same record on this boot (`id`, empty where this run cannot tell; `now` on the boot
+  /// clock): moments of another boot are dropped. A boot id is the same with or without its
+  /// dashes (the kernel's file has them, systemd's `%b` has none). Where one side could not
+  /// tell its boot, a moment later than now can only come from another boot; otherwise the
+  /// record is this boot's, so that a run that cannot read the id never throws away a
+  /// budget that runs which can read it keep (and the other way round).
+  public func onBoot(_ id: String, now: Moment) -> RestartRecord {
+    let here = Self.bootKey(id)
+    let stored = Self.bootKey(boot)
+    if here == stored { return self }
+    if here.isEmpty || stored.isEmpty {
+      let past = restarts + [healthySince, pending?.requestedAt].compactMap { $0 }
+      if !past.contains(where: { $0 > now + .seconds(1) }) {
+        var same = self
+        if stored.isEmpty { same.boot = id }
+        return same
+      }
+    }
     var fresh = RestartRecord()
-    fresh.boot = id
+    fresh.boot = here.isEmpty ? boot : id
     fresh.lastResolution = lastResolution
     fresh.restartsDone = restartsDone
     fresh.restartsFailed = restartsFailed
@@ -187,6 +202,8 @@ public struct RestartRecord: Sendable, Equatable {
     }
     return fresh
   }
+
+  static func bootKey(_ id: String) -> String { id.lowercased().filter { $0 != "-" } }
 
   static func clean(_ text: String) -> String {
     String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 }.prefix(500))

@@ -31,6 +31,8 @@ public struct Restarter: Sendable {
 
   /// How a decision was carried out.
   public struct Report: Sendable {
+    /// The MainPID the decision was made on.
+    public var pid: Int
     public var decision: RestartPolicy.Decision
     /// The restart, when the decision asked for one.
     public var restart: RestartResult?
@@ -59,17 +61,24 @@ public struct Restarter: Sendable {
     }
   }
 
-  public func approve(pid: Int, by requester: Requester) throws -> Report {
-    try carryOut(pid: pid) { _, record, context in policy.approve(record: record, by: requester, in: context) }
+  /// A person's yes. Like `reject` and `restartNow`, it asks systemd for the MainPID itself,
+  /// right before deciding: a request is approved only for the process that failed, never on
+  /// a PID a screen read seconds ago (the unit may have been restarted since).
+  public func approve(by requester: Requester) throws -> Report {
+    try carryOut(pid: currentPID()) { _, record, context in policy.approve(record: record, by: requester, in: context) }
   }
 
-  public func reject(pid: Int, by requester: Requester) throws -> Report {
-    try carryOut(pid: pid) { _, record, context in policy.reject(record: record, by: requester, in: context) }
+  public func reject(by requester: Requester) throws -> Report {
+    try carryOut(pid: currentPID()) { _, record, context in policy.reject(record: record, by: requester, in: context) }
   }
 
-  public func restartNow(pid: Int, by requester: Requester) throws -> Report {
-    try carryOut(pid: pid) { _, record, context in policy.manualRestart(record: record, by: requester, in: context) }
+  public func restartNow(by requester: Requester) throws -> Report {
+    try carryOut(pid: currentPID()) { _, record, context in
+      policy.manualRestart(record: record, by: requester, in: context)
+    }
   }
+
+  private func currentPID() throws(ServiceManagerError) -> Int { try serviceManager.status(of: unit).mainPID }
 
   /// The dashboard's `d`: a dry-run line in the log, nothing else.
   public func dryRun(count: Int?, by requester: Requester) throws(TriggerLogError) {
@@ -96,7 +105,7 @@ public struct Restarter: Sendable {
           "restart record \(stateStore.recordPath) held \"\(Self.printable(text))\"; starting with no pending request or history"
         )
       }
-      let record = (recordContent.record ?? RestartRecord()).onBoot(bootID())
+      let record = (recordContent.record ?? RestartRecord()).onBoot(bootID(), now: now)
       let decision = decide(content.counter, record, context)
       // Logged before the state moves on: if the log cannot be written, the state stays and
       // the next tick tries again, rather than a decision nobody can trace. A restart is the
@@ -118,7 +127,7 @@ public struct Restarter: Sendable {
       if let check = decision.lastCheck { try? write.lastCheck(check) }
       return decision
     }
-    var report = Report(decision: decision, warnings: warnings, logFailure: logFailure)
+    var report = Report(pid: pid, decision: decision, warnings: warnings, logFailure: logFailure)
     if case .restart = decision.outcome {
       do {
         try serviceManager.restart(unit)

@@ -130,19 +130,21 @@ public struct TargetDraft: Sendable, Equatable {
 
   /// The line without its comment: a `#` that starts the line or follows white space, as in
   /// shell and systemd files; a value in quotes keeps every `#` inside them, so a message or a
-  /// pattern can hold one (`send = '{"id": "#1"}'`).
+  /// pattern can hold one (`send = '{"id": "#1"}'`). The line is read from its start, so a
+  /// commented-out setting stays a comment whatever quotes its value has (`# expect = "ok"`).
   static func withoutComment(_ line: Substring) -> Substring {
-    var searchFrom = line.startIndex
+    var quoted: Range<Substring.Index>?
     if let equals = line.firstIndex(of: "="),
       let valueStart = line[line.index(after: equals)...].firstIndex(where: { !$0.isWhitespace }),
       line[valueStart] == "\"" || line[valueStart] == "'",
       let close = line[line.index(after: valueStart)...].firstIndex(of: line[valueStart])
     {
-      searchFrom = line.index(after: close)
+      quoted = valueStart..<close
     }
-    var previous: Character = searchFrom == line.startIndex ? " " : line[line.index(before: searchFrom)]
-    for index in line[searchFrom...].indices {
-      if line[index] == "#", previous.isWhitespace || index == line.startIndex { return line[..<index] }
+    var previous: Character = " "
+    for index in line.indices {
+      if let quoted, quoted.contains(index) { continue }
+      if line[index] == "#", previous.isWhitespace { return line[..<index] }
       previous = line[index]
     }
     return line
