@@ -19,7 +19,8 @@ start_ws_server() {
 }
 
 # stand_in_systemctl DIR [CALLS]: DIR/bin/systemctl says every unit runs as MainPID 4242 (one
-# block per unit named, as the real one answers `show` of several), timers fire in 7 s, and
+# block per unit named, as the real one answers `show` of several), timers are enabled, run
+# and fire in 7 s, and
 # restarts nothing; with CALLS, it records every call there (one line each). The benchmarks put
 # DIR/bin first on PATH so ours and the reference see the same.
 stand_in_systemctl() {
@@ -36,7 +37,7 @@ for arg in "$@"; do
   [ "$first" = 1 ] || echo
   first=0
   case "$arg" in
-    *.timer) echo "NextElapseUSecRealtime=@$next" ;;
+    *.timer) printf 'LoadState=loaded\nActiveState=active\nUnitFileState=enabled\nNextElapseUSecRealtime=@%s\n' "$next" ;;
     *) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;;
   esac
 done

@@ -17,7 +17,8 @@ let binaryPath: String = {
 /// A temporary directory with a stand-in `systemctl` on `PATH` that records its calls.
 ///
 /// The stand-in exists because a real systemd cannot run per test here; the end-to-end test
-/// in `Tests/e2e/systemd-e2e.sh` uses the real one. It answers `show` from the file `show` and
+/// in `Tests/e2e/systemd-e2e.sh` uses the real one. It answers `show` of a unit from the file
+/// `show`, of each timer from `timer-NAME` or else `timer` (enabled, running, every 15 s), and
 /// fails `restart` when the file `restart-fails` exists; `show-hangs` and `restart-hangs` make
 /// them never answer.
 final class CommandSandbox {
@@ -36,7 +37,16 @@ final class CommandSandbox {
       case "$1" in
         show) [ -f "$d/show-fails" ] && { echo 'Failed to connect to bus: No such file or directory' >&2; exit 1; }
               [ -f "$d/show-hangs" ] && exec sleep 60
-              cat "$d/show" ;;
+              case "$*" in
+                *.timer*) first=1
+                  for arg in "$@"; do
+                    case "$arg" in *.timer) ;; *) continue ;; esac
+                    [ "$first" = 1 ] || echo
+                    first=0
+                    if [ -f "$d/timer-$arg" ]; then cat "$d/timer-$arg"; else cat "$d/timer"; fi
+                  done ;;
+                *) cat "$d/show" ;;
+              esac ;;
         restart) [ -f "$d/restart-fails" ] && { echo "Job for $3 failed because the control process exited with error code." >&2; exit 1; }
               [ -f "$d/restart-hangs" ] && exec sleep 60
               : ;;
@@ -46,6 +56,21 @@ final class CommandSandbox {
     try script.write(to: stand, atomically: false, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stand.path)
     setService(pid: 4242)
+    setTimer(activeState: "active", unitFileState: "enabled")
+  }
+
+  /// What `show` says of a timer (`name`, else every timer).
+  func setTimer(_ name: String? = nil, loadState: String = "loaded", activeState: String, unitFileState: String) {
+    let text = """
+      LoadState=\(loadState)
+      ActiveState=\(activeState)
+      UnitFileState=\(unitFileState)
+      NextElapseUSecRealtime=@\(Int(Date().timeIntervalSince1970) + 9)
+      TimersMonotonic={ OnUnitActiveUSec=15s ; next_elapse=0 }
+
+      """
+    try? text.write(
+      to: directory.appendingPathComponent(name.map { "timer-\($0)" } ?? "timer"), atomically: false, encoding: .utf8)
   }
 
   deinit { try? FileManager.default.removeItem(at: directory) }

@@ -107,7 +107,9 @@ import Testing
     ])
     let table = try sandbox.run(["status", "--config-dir", directory])
     #expect(table.status == 5)
-    #expect(table.lines.first == "TARGET   STATUS    FAILURES  MODE     LAST CHECK", "\(table.lines)")
+    #expect(table.lines.first == "TARGET   STATUS   FAILURES  MODE     TIMER     LAST CHECK", "\(table.lines)")
+    #expect(table.lines[3].hasPrefix("edge     ok       0/1       auto     next "), "\(table.lines)")
+    #expect(table.lines[3].dropFirst(47).hasPrefix("20"), "LAST CHECK in its column: \(table.lines)")
     #expect(
       table.lines.map { String($0.prefix(7)) }.filter { !$0.hasPrefix(" ") && $0 != "TARGET " } == [
         "backend", "edge   ", "extra  ",
@@ -123,8 +125,15 @@ import Testing
       Set(backend.keys) == [
         "name", "uri", "unit", "state_file", "mode", "threshold", "failcount", "armed", "healthy", "last_check",
         "pending",
-        "budget", "restarts", "last_trigger", "error",
+        "budget", "restarts", "last_trigger", "error", "timer", "watched",
       ])
+    let timer = try #require(backend["timer"] as? [String: Any])
+    #expect(timer["unit"] as? String == "websocket-health-check@backend.timer")
+    #expect(timer["active_state"] as? String == "active" && timer["unit_file_state"] as? String == "enabled")
+    #expect(timer["interval_seconds"] as? Int == 15)
+    #expect((timer["next_run_seconds"] as? Int).map { (8...10).contains($0) } == true)
+    #expect(timer["problem"] is NSNull)
+    #expect(backend["watched"] as? Bool == true)
     #expect(backend["healthy"] as? Bool == false)
     #expect(backend["mode"] as? String == "approve")
     #expect((backend["pending"] as? [String: Any])?["count"] as? Int == 1)
@@ -149,5 +158,96 @@ import Testing
       outcome.lines == [
         "[Error] cannot read config directory /nonexistent/conf: No such file or directory; give one with --config-dir, or a target"
       ])
+  }
+
+  /// A target nobody checks any more is not "ok": a stopped, failed, missing or disabled
+  /// timer, or checks that stopped coming, need attention (exit 5), said in the table and
+  /// the JSON with the command that mends it.
+  @Test(
+    arguments: [
+      (
+        "inactive", "enabled", "loaded", nil, "STOPPED", "stopped",
+        "is stopped: nothing runs the checks; to start it: systemctl enable --now websocket-health-check@edge.timer"
+      ),
+      (
+        "failed", "enabled", "loaded", nil, "FAILED", "failed",
+        "has failed: nothing runs the checks; see: systemctl status websocket-health-check@edge.timer"
+      ),
+      ("inactive", "", "not-found", nil, "MISSING", "missing", "does not exist: nothing runs the checks"),
+      (
+        "active", "disabled", "loaded", nil, "DISABLED", "not-enabled",
+        "runs but is not enabled: the checks stop at the next reboot; to keep them: systemctl enable websocket-health-check@edge.timer"
+      ),
+      (
+        "active", "enabled", "loaded", 600, "STALE", "stale",
+        "no check for 10 min although websocket-health-check@edge.timer runs every 15 s; see: journalctl -u websocket-health-check@edge.service"
+      ),
+    ] as [(String, String, String, Int?, String, String, String)])
+  func aTargetWhoseTimerDoesNotRunItsChecksNeedsAttention(
+    active: String, file: String, load: String, checkedAgo: Int?, word: String, token: String, sentence: String
+  ) throws {
+    let server = try WebSocketTestServer(.healthy)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    let directory = sandbox.directory.appendingPathComponent("conf").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let state = "\(sandbox.directory.path)/edge.failcount"
+    try """
+    uri = ws://127.0.0.1:\(server.port)/
+    unit = openems.service
+    state-file = \(state)
+    log-file = \(sandbox.directory.path)/edge.log
+    """.write(toFile: "\(directory)/edge.conf", atomically: false, encoding: .utf8)
+    _ = try sandbox.run(["check", "--config", "\(directory)/edge.conf"])
+    let healthy = try sandbox.run(["status", "edge", "--config-dir", directory])
+    #expect(healthy.status == 0, "\(healthy.lines)")
+
+    sandbox.setTimer(loadState: load, activeState: active, unitFileState: file)
+    if let checkedAgo {
+      let then = Int(Date().timeIntervalSince1970) - checkedAgo
+      try "\(then)\tok\thealthy (connect 0.1 ms)\n".write(toFile: state + ".last", atomically: false, encoding: .utf8)
+    }
+    let table = try sandbox.run(["status", "edge", "--config-dir", directory])
+    #expect(table.status == 5, "\(table.lines)")
+    #expect(table.lines.count == 3, "\(table.lines)")
+    #expect(table.lines[1].contains("  \(word)  "), "\(table.lines)")
+    // Under the row, from the STATUS column: what is wrong and what to type.
+    #expect(table.lines[2].hasPrefix("        ") && table.lines[2].contains(sentence), "\(table.lines)")
+    let json = try sandbox.run(["status", "edge", "--config-dir", directory, "--json"])
+    #expect(json.status == 5)
+    let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+    let target = try #require((object?["targets"] as? [[String: Any]])?.first)
+    #expect((target["timer"] as? [String: Any])?["problem"] as? String == token)
+    #expect(((target["timer"] as? [String: Any])?["problem_text"] as? String)?.contains(sentence) == true)
+    #expect(target["watched"] as? Bool == false)
+  }
+
+  /// Names everywhere: a target is its NAME; a NAME that is not there lists those that are.
+  @Test func commandsTakeATargetsNameAndAnUnknownNameListsTheKnownOnes() throws {
+    let sandbox = try CommandSandbox()
+    let directory = sandbox.directory.appendingPathComponent("conf").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    for name in ["backend", "edge"] {
+      try """
+      uri = ws://127.0.0.1:1/
+      unit = \(name).service
+      mode = approve
+      state-file = \(sandbox.directory.path)/\(name).failcount
+      log-file = \(sandbox.directory.path)/\(name).log
+      """.write(toFile: "\(directory)/\(name).conf", atomically: false, encoding: .utf8)
+    }
+    let approve = try sandbox.run(["approve", "backend", "--config-dir", directory])
+    #expect(approve.status == 4, "found backend.conf, nothing pending: \(approve.lines)")
+    #expect(approve.standardError.contains("no restart of backend.service is awaiting approval"), "\(approve.lines)")
+    let reject = try sandbox.run(["reject", "edge", "--config-dir", directory])
+    #expect(reject.status == 4, "\(reject.lines)")
+    for command in ["approve", "reject", "status", "dashboard"] {
+      let unknown = try sandbox.run([command, "ui", "--config-dir", directory])
+      #expect(unknown.status == 1, "\(command): \(unknown.lines)")
+      #expect(
+        unknown.lines == [
+          "[Error] no target named 'ui' in \(directory) (no ui.conf); targets there: backend, edge; or give URI SERVICE, or --config FILE"
+        ], "\(command): \(unknown.lines)")
+    }
   }
 }

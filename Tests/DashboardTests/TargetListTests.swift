@@ -125,11 +125,40 @@ import Testing
     var overview = ServiceOverview()
     overview.statuses["openems.service"] = ServiceStatus(mainPID: 77, activeState: "active")
     overview.statuses["openems-ui.service"] = ServiceStatus(mainPID: 78, activeState: "active")
-    overview.nextRuns["websocket-health-check@backend.timer"] = 4
+    overview.timers["websocket-health-check@backend.timer"] = TimerStatus(
+      loadState: "loaded", activeState: "active", unitFileState: "enabled", nextRun: 3.2)
     _ = box.apply(.services(overview, nil), at: 0, timersAreDemo: false)
     #expect(box.targets[1].service?.mainPID == 77 && box.targets[2].service?.mainPID == 78)
     #expect(box.targets[0].serviceError == "systemd knows no unit openems-backend.service")
     #expect(box.targets[0].nextTimerCheck == 4)
+  }
+
+  /// A target whose timer does not run is not watched, however healthy its probe: the list
+  /// marks it and says why where its next run would be; its view says what to type.
+  @Test func aStoppedTimerMarksTheTargetAndSaysSo() throws {
+    var box = DashboardFixtures.box()
+    for index in box.targets.indices {
+      box.targets[index].target.timer = try UnitName(
+        validating: "websocket-health-check@\(box.targets[index].target.name).timer")
+    }
+    var overview = ServiceOverview()
+    overview.statuses["openems.service"] = ServiceStatus(mainPID: 77, activeState: "active")
+    _ = box.apply(
+      .services(overview, nil, timerProblems: [nil, .stopped, .stale(age: 300, interval: 15)]), at: 0,
+      timersAreDemo: false)
+    #expect(box.targets[1].needsAttention && box.targets[2].needsAttention)
+    let list = TargetListView(box: box, glyphs: .ascii).render(width: 100, height: 24).text
+    let rows = list.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    let edge = try #require(rows.first { $0.contains(" \(box.targets[1].target.name) ") })
+    #expect(edge.hasPrefix("!") && edge.hasSuffix("STOPPED"), "\(edge)")
+    #expect(rows.contains { $0.contains(box.targets[2].target.name) && $0.hasSuffix("STALE") }, "\(list)")
+    box.selected = 1
+    box.showsList = false
+    let view = DashboardView(model: box.current, glyphs: .ascii).render(width: 120, height: 30).text
+    #expect(
+      view.contains(
+        "websocket-health-check@\(box.targets[1].target.name).timer is stopped: nothing runs the checks; to start it: systemctl enable --now"
+      ), "\(view)")
   }
 
   @Test func aDecisionIsEchoedUnderTheListWithTheTargetsName() {

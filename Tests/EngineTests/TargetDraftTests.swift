@@ -175,10 +175,12 @@ import Testing
     let settings = try fromFile.resolved().settings
     #expect(settings.stateStore.path == "/run/websocket-health-check/edge.failcount")
     #expect(settings.triggerLog.path == "/var/log/websocket-health-check/edge.log")
+    #expect(settings.timer.description == "websocket-health-check@edge.timer")
     var reference = TargetDraft()
     reference.uri = "ws://localhost:8085/websocket"
     reference.unit = "openems.service"
     #expect(try reference.resolved().settings.stateStore.path == "/tmp/websocket-health-check/failcount")
+    #expect(try reference.resolved().settings.timer.description == "websocket-health-check.timer")
   }
 
   @Test func insecureWarnsOnEveryRun() throws {

@@ -7,8 +7,9 @@ struct ApproveCommand: ParsableCommand {
     commandName: "approve",
     abstract: "Restart the unit once, as the pending restart request (--restart-mode approve) asks.",
     discussion: """
-      Finds the target as check does (--config FILE, or URI SERVICE --state-file
-      PATH), and restarts the unit only when a request is pending for its
+      Finds the target as check does (its NAME, as in `approve edge` for
+      /etc/websocket-health-check/edge.conf; --config FILE; or URI SERVICE
+      --state-file PATH), and restarts the unit only when a request is pending for its
       current MainPID. A request the WebSocket withdrew by answering again, one
       for an older MainPID, or one already decided restarts nothing and says so.
       The trigger log names who approved (SUDO_USER, else the login name) and
@@ -24,10 +25,14 @@ struct ApproveCommand: ParsableCommand {
 
   @OptionGroup var target: TargetOptions
 
+  @Option(
+    help: ArgumentHelp("Where a target's NAME.conf is. (default: \(TargetDirectory.defaultPath))", valueName: "dir"))
+  var configDir: String?
+
   func validate() throws { try target.requireTarget() }
 
   func run() throws {
-    try PersonsDecision.run(target, approving: true)
+    try PersonsDecision.run(target, configDir: configDir, approving: true)
   }
 }
 
@@ -37,7 +42,7 @@ struct RejectCommand: ParsableCommand {
     commandName: "reject",
     abstract: "Refuse the pending restart request; nothing is restarted.",
     discussion: """
-      Finds the target as check does. The trigger log names who rejected and
+      Finds the target as check does (`reject edge`). The trigger log names who rejected and
       from where (cli). The watchdog stays disarmed for this MainPID until the
       WebSocket answers again.
 
@@ -50,20 +55,24 @@ struct RejectCommand: ParsableCommand {
 
   @OptionGroup var target: TargetOptions
 
+  @Option(
+    help: ArgumentHelp("Where a target's NAME.conf is. (default: \(TargetDirectory.defaultPath))", valueName: "dir"))
+  var configDir: String?
+
   func validate() throws { try target.requireTarget() }
 
   func run() throws {
-    try PersonsDecision.run(target, approving: false)
+    try PersonsDecision.run(target, configDir: configDir, approving: false)
   }
 }
 
 /// What `approve` and `reject` share: find the target and the MainPID, decide through the
 /// engine's one owner of restarts, say what happened.
 enum PersonsDecision {
-  static func run(_ options: TargetOptions, approving: Bool) throws {
+  static func run(_ options: TargetOptions, configDir: String?, approving: Bool) throws {
     let settings: CheckSettings
     do {
-      settings = try options.draft().resolved().settings
+      settings = try options.draft(configDirectory: configDir).resolved().settings
       try settings.stateStore.prepare()
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))

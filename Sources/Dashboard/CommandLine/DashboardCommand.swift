@@ -10,8 +10,8 @@ struct DashboardCommand: ParsableCommand {
     discussion: """
       With no target: every NAME.conf of --config-dir (default
       /etc/websocket-health-check) in a list. Up/Down select, Enter opens a
-      target, Esc goes back, / filters by name. With a target (URI SERVICE,
-      or --config FILE): that target's view.
+      target, Esc goes back, / filters by name. With a target (its NAME,
+      URI SERVICE, or --config FILE): that target's view.
 
       Probes every --interval without counting (only the timer and the p key
       count), follows the state files and trigger logs the timers write, and
@@ -48,12 +48,10 @@ struct DashboardCommand: ParsableCommand {
     }
   }
 
-  /// The template instance that reads `--config …/NAME.conf` is `websocket-health-check@NAME`.
-  var timerUnit: String {
-    if let timer { return timer }
-    guard let config = target.config else { return "websocket-health-check.timer" }
-    let name = TargetDraft.name(configFile: config, unit: "")
-    return name.isEmpty ? "websocket-health-check.timer" : "websocket-health-check@\(name).timer"
+  /// The timer to show: `--timer`, else the one the target's settings name
+  /// (`websocket-health-check@NAME.timer` for `--config …/NAME.conf`).
+  func timerUnit(for settings: CheckSettings) throws -> UnitName {
+    try timer.map { text throws(ConfigurationError) in try UnitName(validating: text) } ?? settings.timer
   }
 
   func run() throws {
@@ -68,7 +66,9 @@ struct DashboardCommand: ParsableCommand {
     do {
       var watched: [WatchedTarget] = []
       let directory = configDir ?? TargetDirectory.defaultPath
-      let drafts = target.namesATarget ? [try target.draft()] : try TargetDirectory.drafts(in: directory)
+      let drafts =
+        target.namesATarget
+        ? [try target.draft(configDirectory: configDir)] : try TargetDirectory.drafts(in: directory)
       guard !drafts.isEmpty else {
         throw ConfigurationError(
           "no targets in \(directory) (NAME.conf, example.conf aside); give one: dashboard --config FILE, or URI SERVICE"
@@ -77,11 +77,10 @@ struct DashboardCommand: ParsableCommand {
       for draft in drafts {
         let resolved = try draft.resolved()
         let settings = resolved.settings
-        let timer = target.namesATarget ? timerUnit : "websocket-health-check@\(settings.name).timer"
         var view = DashboardModel.Target(
           settings: settings, interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit),
           readonly: readonly, certificateUnchecked: resolved.probeOptions.insecure)
-        view.timer = try UnitName(validating: timer)
+        view.timer = try timerUnit(for: settings)
         watched.append(
           WatchedTarget(view: view, probe: try Probe(uri: settings.uri, options: resolved.probeOptions, group: group)))
       }

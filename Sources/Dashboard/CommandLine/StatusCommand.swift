@@ -10,13 +10,17 @@ struct StatusCommand: ParsableCommand {
     discussion: """
       With no target: every NAME.conf of --config-dir (default
       /etc/websocket-health-check), with the state and log files the template
-      unit gives it. Reads the files the timers write; probes nothing,
+      unit gives it; `status edge` shows edge.conf alone. Reads the files the
+      timers write and asks systemd about each target's timer; probes nothing,
       changes nothing. --json prints {"targets": [...]}, one object a target
       (the README documents its fields).
 
       Exit status:
-        0  every target's last check was healthy, nothing awaits approval
-        5  a target is failing, never checked, or awaits approval
+        0  every target's last check was healthy, nothing awaits approval,
+           and every target's timer is running, enabled and checking
+        5  a target is failing, never checked, awaits approval, or is not
+           watched: its timer is stopped, failed, missing or not enabled, or
+           its last check is older than three timer intervals
         1  a target cannot be read (bad config, unreadable files)
       """
   )
@@ -31,19 +35,35 @@ struct StatusCommand: ParsableCommand {
   @Flag(help: "Print JSON for scripts instead of a table.")
   var json = false
 
-  func validate() throws { try target.requireTargetOrDirectory(configDir) }
+  @Option(
+    help: ArgumentHelp(
+      "The timer that runs the checks of the one target shown. (default: websocket-health-check@NAME.timer for NAME.conf, else websocket-health-check.timer)",
+      valueName: "unit"))
+  var timer: String?
+
+  func validate() throws {
+    try target.requireTargetOrDirectory(configDir)
+    if timer != nil && !target.namesATarget {
+      throw ValidationError("--timer names the timer of one target; with a config directory each NAME has its own")
+    }
+  }
 
   func run() throws {
     let drafts: [TargetDraft]
+    let timerOverride: UnitName?
     do {
       drafts =
         target.namesATarget
-        ? [try target.draft()] : try TargetDirectory.drafts(in: configDir ?? TargetDirectory.defaultPath)
+        ? [try target.draft(configDirectory: configDir)]
+        : try TargetDirectory.drafts(in: configDir ?? TargetDirectory.defaultPath)
+      timerOverride = try timer.map { text throws(ConfigurationError) in try UnitName(validating: text) }
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))
       throw ExitCode(CheckExitStatus.ourError.rawValue)
     }
-    let states = drafts.map(TargetState.read)
+    var states = drafts.map(TargetState.read)
+    if let timerOverride { states[0].timer = timerOverride }
+    TargetState.watch(&states, serviceManager: Systemctl(), now: LocalTimestamp.now().seconds)
     if json {
       Console.write(TargetState.json(states), to: 1)
     } else if states.isEmpty {

@@ -5,7 +5,10 @@ import Engine
 /// engine's `TargetSetting.all`, which the config file and the fast path read too; a test holds
 /// this list to that one.
 struct TargetOptions: ParsableArguments {
-  @Argument(help: ArgumentHelp("WebSocket URI to probe (ws:// or wss://).", valueName: "uri"))
+  @Argument(
+    help: ArgumentHelp(
+      "WebSocket URI to probe (ws:// or wss://); or alone, a target's NAME: NAME.conf of the config directory.",
+      valueName: "uri"))
   var uri: String?
 
   @Argument(help: ArgumentHelp("systemd unit to restart, e.g. openems.service.", valueName: "service"))
@@ -52,16 +55,26 @@ struct TargetOptions: ParsableArguments {
   /// Whether a target was named (`URI SERVICE` or `--config`); a command that needs one calls
   /// this from its own `validate()` (`status` and `dashboard` can show a whole directory instead).
   func requireTarget() throws {
-    guard config == nil else { return }
-    if uri == nil { throw ValidationError("Missing expected argument '<uri>' (or give --config FILE)") }
+    guard config == nil, targetName == nil else { return }
+    if uri == nil {
+      throw ValidationError("Missing expected argument '<uri>' (or give a target's NAME, or --config FILE)")
+    }
     if service == nil { throw ValidationError("Missing expected argument '<service>' (or give --config FILE)") }
   }
 
   var namesATarget: Bool { config != nil || uri != nil || service != nil }
 
-  /// For commands that show one target or a whole config directory: one or the other.
+  /// `approve edge`: a word alone where the URI goes names `edge.conf` of the config directory
+  /// (a URI has its `://`).
+  var targetName: String? {
+    guard let uri, service == nil, config == nil, !uri.contains("://") else { return nil }
+    return uri
+  }
+
+  /// For commands that show one target or a whole config directory: one or the other (a
+  /// target's NAME is looked up in that directory).
   func requireTargetOrDirectory(_ configDir: String?) throws {
-    if configDir != nil && namesATarget {
+    if configDir != nil && namesATarget && targetName == nil {
       throw ValidationError("give either a target (URI SERVICE or --config) or --config-dir, not both")
     }
     if namesATarget { try requireTarget() }
@@ -86,11 +99,17 @@ struct TargetOptions: ParsableArguments {
     return given.compactMap { name, text in text.map { (name, $0) } }
   }
 
-  func draft() throws(ConfigurationError) -> TargetDraft {
+  /// The target as given; a target's NAME is found in `configDirectory`.
+  func draft(configDirectory: String? = nil) throws(ConfigurationError) -> TargetDraft {
     var draft = TargetDraft()
-    draft.uri = uri
-    draft.unit = service
-    draft.configFile = config
+    if let name = targetName {
+      draft.configFile = try TargetDirectory.configFile(
+        named: name, in: configDirectory ?? TargetDirectory.defaultPath)
+    } else {
+      draft.uri = uri
+      draft.unit = service
+      draft.configFile = config
+    }
     for (name, text) in given {
       let setting = TargetSetting.named(name)
       try setting.apply(text, to: &draft, source: setting.option)

@@ -40,11 +40,11 @@ struct BoxModel: Sendable {
 }
 
 extension DashboardModel {
-  /// Whether the list shows this target as needing a look: failing, a request pending, or
-  /// our own trouble reading its files or systemd.
+  /// Whether the list shows this target as needing a look: failing, a request pending, no
+  /// timer running its checks, or our own trouble reading its files or systemd.
   var needsAttention: Bool {
     pendingRestart != nil || lastProbe.map { !$0.result.isHealthy } == true || stateError != nil
-      || serviceError != nil
+      || serviceError != nil || timerProblem != nil
   }
 }
 
@@ -64,14 +64,15 @@ extension BoxModel {
       if let probe = report.probe { targets[index].lastProbe = .init(time: LocalTimestamp.now(), result: probe) }
       echoInList(index)
       return true
-    case .services(let overview, let error):
+    case .services(let overview, let error, let problems):
       for index in targets.indices {
         let unit = targets[index].target.unit
         targets[index].service = overview.statuses[unit]
         targets[index].serviceError =
           error ?? (overview.statuses[unit] == nil ? "systemd knows no unit \(unit)" : nil)
         if !timersAreDemo, let timer = targets[index].target.timer {
-          targets[index].nextTimerCheck = overview.nextRuns[timer.description]
+          targets[index].nextTimerCheck = overview.nextRun(of: timer)
+          targets[index].timerProblem = index < problems.count ? problems[index] : nil
         }
       }
       return false

@@ -56,6 +56,8 @@ struct DashboardModel: Sendable {
   var stateError: String?
   /// Seconds until the timer's next check, where systemd knows it.
   var nextTimerCheck: Int?
+  /// Why the timer may not be running the checks (stopped, missing, stale…).
+  var timerProblem: TimerProblem?
   var logLines: [String] = []
   var logError: String?
   /// Lines scrolled up from the newest; 0 follows new lines as they come.

@@ -140,16 +140,27 @@ final class DashboardSession {
     }
   }
 
-  /// Every unit's MainPID and state and every timer's next run, in one `systemctl show` every
-  /// 2 s, off the screen's thread because systemctl may be slow.
+  /// Every unit's MainPID and state and every timer's state, in one `systemctl show` every
+  /// 2 s, off the screen's thread because systemctl may be slow; with them, whether each
+  /// target's checks still come (its last check's time, a small file).
   private func startWatchingServices(_ mailbox: SessionMailbox) {
     let serviceManager = self.serviceManager
     let units = targets.map(\.view.settings.unit)
-    let timers = timerInterval == nil ? targets.compactMap(\.view.timer) : []
+    let watched = timerInterval == nil ? targets.map { ($0.view.timer, $0.view.settings.stateStore) } : []
+    let timers = watched.compactMap(\.0)
     DispatchQueue(label: "websocket-health-check.systemd").async {
       while true {
         do {
-          mailbox.post(.services(try serviceManager.overview(units: units, timers: timers), nil))
+          let overview = try serviceManager.overview(units: units, timers: timers)
+          let now = LocalTimestamp.now().seconds
+          let problems = watched.map { timer, store in
+            timer.flatMap { timer in
+              TimerProblem.of(
+                timer: overview.timers[timer.description], queryError: nil,
+                lastCheck: (try? store.peekLastCheck())??.unixSeconds, now: now)
+            }
+          }
+          mailbox.post(.services(overview, nil, timerProblems: problems))
         } catch {
           mailbox.post(.services(ServiceOverview(), "\(error)"))
         }

@@ -16,7 +16,8 @@ final class SessionMailbox: Sendable {
   enum Event: Sendable {
     case probed(Int, ProbeResult, LocalTimestamp)
     case checked(Int, CheckReport)
-    case services(ServiceOverview, String?)
+    /// systemd's answer (or why there is none), and each target's timer problem, in order.
+    case services(ServiceOverview, String?, timerProblems: [TimerProblem?] = [])
     case message(Int, DashboardModel.StatusMessage)
     case timerDue(in: Int)
     case timerRan(Int, CheckReport)

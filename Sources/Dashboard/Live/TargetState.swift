@@ -13,12 +13,35 @@ struct TargetState {
   var budget: RestartBudget?
   var lastTrigger: String?
   var error: String?
+  /// The timer that runs its checks, what systemd says of it, and what is wrong with it.
+  var timer: UnitName?
+  var timerStatus: TimerStatus?
+  var timerProblem: TimerProblem?
 
   var lastCheck: RestartRecord.LastCheck?
   var pending: PendingRestart? { record?.pending }
 
-  /// Failing, never checked, or waiting for a person.
-  var needsAttention: Bool { lastCheck?.healthy != true || pending != nil }
+  /// Failing, never checked, waiting for a person, or not watched (no timer running its checks).
+  var needsAttention: Bool { lastCheck?.healthy != true || pending != nil || timerProblem != nil }
+
+  /// Reads each target's timer from systemd, in one question, and decides what is wrong.
+  static func watch(_ states: inout [TargetState], serviceManager: any ServiceManager, now: Int) {
+    let timers = states.compactMap { $0.error == nil ? $0.timer : nil }
+    var overview = ServiceOverview()
+    var queryError: String?
+    do {
+      overview = try serviceManager.overview(units: [], timers: timers)
+    } catch {
+      queryError = "\(error)"
+    }
+    for index in states.indices where states[index].error == nil {
+      guard let timer = states[index].timer else { continue }
+      states[index].timerStatus = overview.timers[timer.description]
+      states[index].timerProblem = TimerProblem.of(
+        timer: states[index].timerStatus, queryError: queryError, lastCheck: states[index].lastCheck?.unixSeconds,
+        now: now)
+    }
+  }
 
   static func read(_ draft: TargetDraft) -> TargetState {
     let fallbackName = TargetDraft.name(configFile: draft.configFile, unit: draft.unit ?? "?")
@@ -33,6 +56,7 @@ struct TargetState {
       state.mode = settings.policy.mode
       state.threshold = settings.watchdog.threshold
       state.budget = settings.policy.budget
+      state.timer = settings.timer
       let (content, recordContent) = try settings.stateStore.peekBoth()
       state.counter = content.counter
       switch recordContent {
@@ -58,15 +82,21 @@ struct TargetState {
 
   // MARK: Faces
 
+  /// The words of the TIMER column: its next run, or what is wrong with it.
+  var timerWord: String {
+    if let timerProblem { return timerProblem.word }
+    guard let status = timerStatus else { return "-" }
+    return status.nextRun.map { "next \(DurationSyntax.text(.seconds(Int($0.rounded(.up)))))" } ?? "waiting"
+  }
+
   static func table(_ states: [TargetState]) -> [String] {
-    let width = max(6, states.map(\.name.count).max() ?? 6)
-    func pad(_ text: String, _ count: Int) -> String {
-      text + String(repeating: " ", count: max(0, count - text.count))
-    }
-    var lines = ["\(pad("TARGET", width))  STATUS    FAILURES  MODE     LAST CHECK"]
+    let titles = ["TARGET", "STATUS", "FAILURES", "MODE", "TIMER", "LAST CHECK"]
+    var rows: [[String]] = []
+    /// Lines under a target's row, indented to its STATUS column.
+    var notes: [Int: [String]] = [:]
     for state in states {
       if let error = state.error {
-        lines.append("\(pad(state.name, width))  ERROR     -         -        \(error)")
+        rows.append([state.name, "ERROR", "-", "-", "-", error])
         continue
       }
       let status =
@@ -77,19 +107,37 @@ struct TargetState {
         state.lastCheck.map {
           "\(LocalTimestamp(seconds: $0.unixSeconds, microseconds: 0).description.prefix(19)) \($0.summary)"
         } ?? "never"
-      lines.append(
-        "\(pad(state.name, width))  \(pad(status, 8))  \(pad(failures, 8))  \(pad(state.mode?.rawValue ?? "-", 7))  \(last)"
-      )
+      rows.append([state.name, status, failures, state.mode?.rawValue ?? "-", state.timerWord, last])
+      var lines: [String] = []
+      if let problem = state.timerProblem, let timer = state.timer {
+        lines.append(problem.sentence(timer: timer.description))
+      }
       if let pending = state.pending {
         lines.append(
-          "\(pad("", width))  restart awaiting approval since \(pending.wallTime.prefix(19)) (fail count \(pending.count)): \(pending.reason)"
+          "restart awaiting approval since \(pending.wallTime.prefix(19)) (fail count \(pending.count)): \(pending.reason)"
         )
       }
       if let budget = state.budget, let used = state.restartsInWindow, used >= budget.maximum {
-        lines.append(
-          "\(pad("", width))  restart budget spent: \(used) of \(budget.maximum) within \(DurationSyntax.text(budget.window))"
-        )
+        lines.append("restart budget spent: \(used) of \(budget.maximum) within \(DurationSyntax.text(budget.window))")
       }
+      notes[rows.count - 1] = lines
+    }
+    // Each column as wide as its widest word, so no word pushes the ones after it.
+    let widths = titles.indices.dropLast().map { column in
+      ([titles[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
+    }
+    func line(_ words: [String]) -> String {
+      var text = ""
+      for (column, word) in words.enumerated() {
+        text += word
+        if column < widths.count { text += String(repeating: " ", count: widths[column] - word.count + 2) }
+      }
+      return text
+    }
+    var lines = [line(titles)]
+    for (index, row) in rows.enumerated() {
+      lines.append(line(row))
+      for note in notes[index] ?? [] { lines.append(String(repeating: " ", count: widths[0] + 2) + note) }
     }
     return lines
   }
@@ -144,6 +192,28 @@ struct TargetState {
             ("done", String(state.record?.restartsDone ?? 0)), ("failed", String(state.record?.restartsFailed ?? 0)),
           ])
         ))
+      fields.append(
+        (
+          "timer",
+          state.timer.map { timer in
+            JSONText.object([
+              ("unit", JSONText.string(timer.description)),
+              ("active_state", state.timerStatus.map { JSONText.string($0.activeState) } ?? "null"),
+              ("unit_file_state", state.timerStatus.map { JSONText.string($0.unitFileState) } ?? "null"),
+              ("next_run_seconds", state.timerStatus?.nextRun.map { String(Int($0.rounded(.up))) } ?? "null"),
+              (
+                "interval_seconds",
+                state.timerStatus?.interval.map { String(Int($0.inSeconds.rounded())) } ?? "null"
+              ),
+              ("problem", state.timerProblem.map { JSONText.string($0.token) } ?? "null"),
+              (
+                "problem_text",
+                state.timerProblem.map { JSONText.string($0.sentence(timer: timer.description)) } ?? "null"
+              ),
+            ])
+          } ?? "null"
+        ))
+      fields.append(("watched", state.timer != nil && state.timerProblem == nil ? "true" : "false"))
       fields.append(("last_trigger", state.lastTrigger.map(JSONText.string) ?? "null"))
       fields.append(("error", state.error.map(JSONText.string) ?? "null"))
       return JSONText.object(fields)

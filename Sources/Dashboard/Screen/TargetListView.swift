@@ -69,7 +69,8 @@ struct TargetListView {
       name = 2
       status = name + nameWidth + 2
       let showsArmed = width >= 100
-      let fixed = 9 + 7 + (showsArmed ? 10 : 0) + 9 + 6
+      // NEXT holds "DISABLED" whole.
+      let fixed = 9 + 7 + (showsArmed ? 10 : 0) + 9 + 8
       let spare = max(24, width - status - fixed)
       graphWidth = min(60, max(8, spare / 3))
       latency = status + (spare - graphWidth)
@@ -154,8 +155,12 @@ struct TargetListView {
       style: CellStyle(tone: (count ?? 0) > 0 ? .warning : .plain, bold: selected, reverse: selected))
     if let armed = columns.armed { grid.put(target.isArmed ? "armed" : "disarmed", x: armed, y: row, style: base) }
     grid.put(target.target.mode.rawValue, x: columns.mode, y: row, style: base)
-    let next = target.nextTimerCheck.map { "\($0) s" } ?? "-"
-    grid.put(next, x: columns.next, y: row, style: base, limit: max(0, grid.width - columns.next))
+    // A timer that does not run the checks says so where its next run would be.
+    let next = target.timerProblem?.word ?? target.nextTimerCheck.map { "\($0) s" } ?? "-"
+    grid.put(
+      next, x: columns.next, y: row,
+      style: target.timerProblem == nil ? base : CellStyle(tone: .failing, bold: true, reverse: selected),
+      limit: max(0, grid.width - columns.next))
   }
 
   private func drawStatus(into grid: inout Grid, row: Int) {
@@ -187,7 +192,8 @@ struct TargetListView {
       "/             filter by name         Esc      clear the filter",
       "p             check the selected target now (counts, as the timer does)",
       "d R A         dry run, restart, approve: as in a target's view",
-      "! marks a target that is failing, awaits approval, or cannot be read.",
+      "! marks a target that is failing, awaits approval, cannot be read, or whose",
+      "  timer does not run its checks (NEXT says STOPPED, FAILED, MISSING, DISABLED, STALE).",
       "Any key closes this help.          q F10 Ctrl-C  quit",
     ])
 }

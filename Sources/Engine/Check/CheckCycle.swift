@@ -15,12 +15,16 @@ public struct CheckSettings: Sendable {
   /// NAME of NAME.conf, else the unit: the `target` label of the metrics.
   public var name: String
   public var metricsFile: MetricsFile?
+  /// The timer that runs this target's checks: `websocket-health-check@NAME.timer` for
+  /// `NAME.conf`, else the plain `websocket-health-check.timer`.
+  public var timer: UnitName
 
   public init(
     uri: WebSocketURI, unit: UnitName, watchdog: Watchdog, stateStore: StateStore, triggerLog: TriggerLog,
     policy: RestartPolicy = RestartPolicy(mode: .auto), notifier: Notifier? = nil,
     restartTimeout: Duration = .seconds(90),
-    approveCommand: String? = nil, rejectCommand: String? = nil, name: String? = nil, metricsFile: MetricsFile? = nil
+    approveCommand: String? = nil, rejectCommand: String? = nil, name: String? = nil, metricsFile: MetricsFile? = nil,
+    timer: UnitName? = nil
   ) {
     self.uri = uri
     self.unit = unit
@@ -35,6 +39,7 @@ public struct CheckSettings: Sendable {
     self.rejectCommand = rejectCommand ?? "websocket-health-check reject \(target)"
     self.name = name ?? unit.description
     self.metricsFile = metricsFile
+    self.timer = timer ?? TargetDirectory.plainTimer
   }
 
   /// The one owner of restarts for this target.

@@ -34,6 +34,9 @@ public struct LocalTimestamp: Sendable, Equatable, CustomStringConvertible {
     return text
   }
 
+  /// Seconds since the epoch with their fraction.
+  public var preciseSeconds: Double { Double(seconds) + Double(microseconds) / 1e6 }
+
   /// `HH:MM:SS`, for the dashboard.
   public var timeOfDay: String {
     String(description.dropFirst(11).prefix(8))

@@ -25,7 +25,7 @@ public protocol ServiceManager: Sendable {
   func restart(_ unit: UnitName) throws(ServiceManagerError)
   /// The exact command a restart runs, shown to an operator before confirming.
   func restartCommand(for unit: UnitName) -> String
-  /// Every unit's status and every timer's next run (a default asks one by one).
+  /// Every unit's status and every timer's state (a default asks units one by one, no timers).
   func overview(units: [UnitName], timers: [UnitName]) throws(ServiceManagerError) -> ServiceOverview
 }
 
@@ -38,24 +38,32 @@ extension ServiceManager {
   }
 }
 
-/// Every watched unit's status and every timer's next run, from one question to systemd.
+/// Every watched unit's status and every timer's state, from one question to systemd.
 public struct ServiceOverview: Sendable, Equatable {
   /// By unit name as given.
   public var statuses: [String: ServiceStatus] = [:]
-  /// Seconds until each timer fires, by timer name as given.
-  public var nextRuns: [String: Int] = [:]
+  /// By timer name as given.
+  public var timers: [String: TimerStatus] = [:]
 
   public init() {}
 
-  /// Reads `systemctl show` of several units: one block of `Key=value` lines each, separated
-  /// by a blank line, in the order the units were named.
-  public init(showOutput text: String, units: [UnitName], timers: [UnitName], now: Int) {
+  /// Seconds until each timer fires, where it will.
+  public func nextRun(of timer: UnitName) -> Int? {
+    timers[timer.description]?.nextRun.map { Int($0.rounded(.up)) }
+  }
+
+  /// Reads `systemctl show --timestamp=unix` of several units: one block of `Key=value` lines
+  /// each, separated by a blank line, in the order the units were named. `monotonicNow` and
+  /// `unixNow` read the timers' next runs (see `TimerStatus`).
+  public init(showOutput text: String, units: [UnitName], timers: [UnitName], monotonicNow: Double, unixNow: Double) {
     let blocks = text.split(separator: "\n\n", omittingEmptySubsequences: false).map { block in
       Dictionary(
         block.split(separator: "\n").compactMap { line -> (Substring, Substring)? in
           guard let equals = line.firstIndex(of: "=") else { return nil }
           return (line[..<equals], line[line.index(after: equals)...])
-        }, uniquingKeysWith: { first, _ in first })
+        },
+        // A timer with several triggers has a TimersMonotonic= line for each.
+        uniquingKeysWith: { first, next in Substring(first + "\n" + next) })
     }
     for (index, unit) in units.enumerated() where index < blocks.count {
       let block = blocks[index]
@@ -63,10 +71,8 @@ public struct ServiceOverview: Sendable, Equatable {
       statuses[unit.description] = ServiceStatus(mainPID: pid, activeState: String(block["ActiveState"] ?? "unknown"))
     }
     for (index, timer) in timers.enumerated() where units.count + index < blocks.count {
-      let block = blocks[units.count + index]
-      if let at = block["NextElapseUSecRealtime"]?.split(separator: "@").last.flatMap({ Int($0.trimmingSpaces) }) {
-        nextRuns[timer.description] = max(0, at - now)
-      }
+      self.timers[timer.description] = TimerStatus(
+        properties: blocks[units.count + index], monotonicNow: monotonicNow, unixNow: unixNow)
     }
   }
 }
@@ -120,11 +126,14 @@ public struct Systemctl: ServiceManager {
     let arguments =
       [
         "systemctl", "show", "--timestamp=unix", "--property=MainPID", "--property=LoadState",
-        "--property=ActiveState", "--property=NextElapseUSecRealtime", "--",
+        "--property=ActiveState", "--property=UnitFileState", "--property=NextElapseUSecRealtime",
+        "--property=NextElapseUSecMonotonic", "--property=TimersMonotonic", "--",
       ] + (units + timers).map(\.description)
-    let output = try run(arguments, timeout: queryTimeout, doing: "read the state of \(units.count) units")
+    let output = try run(
+      arguments, timeout: queryTimeout, doing: "read the state of \(units.count + timers.count) units and timers")
     return ServiceOverview(
-      showOutput: output.standardOutput, units: units, timers: timers, now: LocalTimestamp.now().seconds)
+      showOutput: output.standardOutput, units: units, timers: timers, monotonicNow: TimerStatus.monotonicNow(),
+      unixNow: LocalTimestamp.now().preciseSeconds)
   }
 
   private func run(_ arguments: [String], timeout: Duration, doing what: String) throws(ServiceManagerError)

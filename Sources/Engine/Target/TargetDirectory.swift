@@ -18,6 +18,32 @@ public enum TargetDirectory {
   public static let runtimeDirectory = "/run/websocket-health-check"
   public static func logPath(for name: String) -> String { "/var/log/websocket-health-check/\(name).log" }
 
+  /// The timer of the template unit that reads `NAME.conf`.
+  public static func timer(for name: String) -> UnitName {
+    (try? UnitName(validating: "websocket-health-check@\(name).timer")) ?? plainTimer
+  }
+
+  /// The timer of the plain unit, which runs the reference's command line.
+  public static let plainTimer = try! UnitName(validating: "websocket-health-check.timer")
+
+  /// `DIRECTORY/NAME.conf`, where it exists; else an error that lists the names there are.
+  public static func configFile(named name: String, in directory: String) throws(ConfigurationError) -> String {
+    let path = "\(directory)/\(name).conf"
+    if !name.contains("/"), !name.hasPrefix("."), access(path, F_OK) == 0 { return path }
+    let names = (try? drafts(in: directory))?.compactMap {
+      $0.configFile.map { TargetDraft.name(configFile: $0, unit: "") }
+    }
+    let known =
+      switch names {
+      case nil: "\(directory) cannot be read"
+      case let names? where names.isEmpty: "there are none yet: copy example.conf there to NAME.conf"
+      case let names?: "targets there: \(names.joined(separator: ", "))"
+      }
+    throw ConfigurationError(
+      "no target named '\(name.prefix(60))' in \(directory) (no \(name.prefix(60)).conf); \(known); or give URI SERVICE, or --config FILE"
+    )
+  }
+
   /// One draft per `NAME.conf`, sorted by name.
   public static func drafts(in directory: String) throws(ConfigurationError) -> [TargetDraft] {
     guard let handle = opendir(directory) else {

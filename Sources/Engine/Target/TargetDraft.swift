@@ -204,7 +204,8 @@ public struct TargetDraft: Sendable, Equatable {
       approveCommand: "websocket-health-check approve \(target)",
       rejectCommand: "websocket-health-check reject \(target)",
       name: name,
-      metricsFile: try draft.metricsFile.map { path throws(ConfigurationError) in try MetricsFile(path: path) })
+      metricsFile: try draft.metricsFile.map { path throws(ConfigurationError) in try MetricsFile(path: path) },
+      timer: configFile == nil ? TargetDirectory.plainTimer : TargetDirectory.timer(for: name))
     let options = try draft.probeOptions(for: uri)
     var warnings: [String] = []
     if options.insecure {

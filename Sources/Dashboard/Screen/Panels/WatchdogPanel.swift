@@ -41,6 +41,11 @@ struct WatchdogPanel {
       case .missing?, nil: content = "(no file yet)"
       }
     }
+    // Nothing running the checks matters more than what the state file holds.
+    if let problem = model.timerProblem, let timer = model.target.timer {
+      grid.put("  \(problem.sentence(timer: timer.description))", x: 0, y: row + 1, style: .failing)
+      return
+    }
     let style: CellStyle = model.stateError == nil ? .dim : .failing
     grid.put("  state \(file): \(content)", x: 0, y: row + 1, style: style)
   }
