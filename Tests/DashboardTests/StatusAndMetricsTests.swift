@@ -26,6 +26,17 @@ import Testing
     #expect(text.contains("websocket_probe_success{target=\"openems.service\",unit=\"openems.service\"} 1"))
     let stamp = try #require(metric(text, "websocket_last_check_timestamp_seconds"))
     #expect(abs(stamp - Date().timeIntervalSince1970) < 30)
+    #expect(metric(text, "websocket_timer_active") == 1 && metric(text, "websocket_timer_enabled") == 1)
+    #expect(metric(text, "websocket_check_interval_seconds") == 15)
+    let next = try #require(metric(text, "websocket_timer_next_run_timestamp_seconds"))
+    #expect(abs(next - stamp - 9) <= 2)
+    #expect(sandbox.systemctlCalls.contains { $0.contains("-- websocket-health-check.timer") })
+
+    // A timer that a reboot would not start, found by a check run by hand.
+    sandbox.setTimer(activeState: "inactive", unitFileState: "disabled")
+    _ = try sandbox.check("ws://127.0.0.1:\(server.port)/", ["--metrics-file", metrics])
+    text = try String(contentsOfFile: metrics, encoding: .utf8)
+    #expect(metric(text, "websocket_timer_active") == 0 && metric(text, "websocket_timer_enabled") == 0)
 
     let port = try closedPort()
     for _ in 0..<3 { _ = try sandbox.check("ws://127.0.0.1:\(port)/", ["--metrics-file", metrics]) }

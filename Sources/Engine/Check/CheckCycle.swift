@@ -130,8 +130,13 @@ public struct CheckCycle: Sendable {
     if carried.logFailure != nil { report.exitStatus = .triggerLogFailed }
     if case .failed = carried.restart { report.exitStatus = .restartFailed }
     if let metrics = settings.metricsFile {
+      // Whether the timer will run the next check: one more question to systemd, only for
+      // the metrics (a failure to ask leaves those lines out).
+      var figures = snapshot(of: carried, probe: result)
+      figures.timer = (try? serviceManager.overview(units: [], timers: [settings.timer]))?.timers[
+        settings.timer.description]
       do {
-        try metrics.write(snapshot(of: carried, probe: result))
+        try metrics.write(figures)
       } catch {
         // Figures for Prometheus are not the service's health, nor a reason for our exit status.
         say(ConsoleLine(.warning, "\(error); the check itself went on"))

@@ -18,6 +18,8 @@ public struct MetricsSnapshot: Sendable, Equatable {
   public var restartsDone: Int
   public var restartsFailed: Int
   public var checkedAtUnixSeconds: Double
+  /// The timer that runs the checks as systemd described it, where it could be asked.
+  public var timer: TimerStatus?
 
   public init(
     target: String, unit: String, probe: ProbeResult, failcount: Int, threshold: Int, armed: Bool,

@@ -36,6 +36,22 @@ extension MetricsSnapshot {
     gauge(
       "websocket_restart_budget_exhausted", "Whether the restart budget holds restarts back.", budgetExhausted ? 1 : 0)
     gauge("websocket_last_check_timestamp_seconds", "When the last check ran, in Unix seconds.", checkedAtUnixSeconds)
+    if let timer {
+      // Whether anything will run the next check: the alert rules compare the last check's
+      // age with the interval, and warn about a timer that a reboot would not start.
+      gauge(
+        "websocket_timer_active", "Whether the timer that runs the checks is running (1) or stopped (0).",
+        timer.activeState == "active" || timer.activeState == "activating" ? 1 : 0)
+      gauge("websocket_timer_enabled", "Whether that timer starts at boot (1) or not (0).", timer.isEnabled ? 1 : 0)
+      gauge(
+        "websocket_check_interval_seconds", "How often the timer runs a check.",
+        (timer.interval ?? TimerProblem.defaultInterval).inSeconds)
+      if let next = timer.nextRun {
+        gauge(
+          "websocket_timer_next_run_timestamp_seconds", "When the timer runs the next check, in Unix seconds.",
+          (checkedAtUnixSeconds + next).rounded())
+      }
+    }
     var buffer: [UInt8] = []
     registry.emit(into: &buffer)
     return String(decoding: buffer, as: UTF8.self)
