@@ -133,9 +133,8 @@ public struct CheckCycle: Sendable {
       // Whether the timer will run the next check: one more question to systemd, only for
       // the metrics (a failure to ask leaves those lines out).
       var figures = snapshot(of: carried, probe: result)
-      figures.timer =
-        (try? serviceManager.overview(units: [], timers: [settings.timer]))?.timers[
-          settings.timer.description]
+      let systemd = try? serviceManager.overview(units: [], timers: [settings.timer])
+      figures.timer = systemd?.timers[settings.timer.description]
       do {
         try metrics.write(figures)
       } catch {
