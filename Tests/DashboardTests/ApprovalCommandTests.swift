@@ -188,7 +188,7 @@ import Testing
   }
 
   /// Under systemd, what a person must act on reaches the journal at warning priority
-  /// (`journalctl -p warning`); the rest stays at the default.
+  /// (`journalctl -p warning`); the rest at notice, which the units' LogLevelMax=notice keeps.
   @Test func requestsReachTheJournalAtWarningPriority() throws {
     let sandbox = try CommandSandbox()
     try sandbox.setState("4242:1")
@@ -212,7 +212,7 @@ import Testing
     try handle.close()
     let lines = try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
     #expect(lines.count == 2, "\(lines)")
-    #expect(lines.first?.hasPrefix("[Watchdog] WebSocket not working! (2/2)") == true, "\(lines)")
+    #expect(lines.first?.hasPrefix("<5>[Watchdog] WebSocket not working! (2/2)") == true, "\(lines)")
     #expect(lines.last?.hasPrefix("<4>[Watchdog] Restart awaiting approval (fail count: 2)") == true, "\(lines)")
   }
 

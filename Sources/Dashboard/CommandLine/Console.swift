@@ -14,10 +14,22 @@ enum Console {
       case .error, .warning: 2
       case .info, .watchdog: 1
       }
-    // Under systemd a `<4>` prefix gives the line warning priority (sd-daemon(3)), so
-    // `journalctl -p warning` shows what a person must act on; on a terminal it would be noise.
-    let prefix = line.urgent && isJournal(fd) ? "<4>" : ""
+    // Under systemd a `<N>` prefix gives the line its priority (sd-daemon(3)): on a terminal
+    // it would be noise. `journalctl -p warning` shows what a person must act on; every line
+    // of ours is at least notice, so the shipped units' LogLevelMax=notice keeps them and
+    // drops only systemd's own info lines about each run (Starting…, Finished…).
+    let prefix = isJournal(fd) ? "<\(priority(of: line))>" : ""
     write(prefix + line.description, to: fd)
+  }
+
+  /// syslog's levels: 3 error, 4 warning, 5 notice.
+  static func priority(of line: ConsoleLine) -> Int {
+    if line.urgent { return 4 }
+    switch line.kind {
+    case .error: return 3
+    case .warning: return 4
+    case .info, .watchdog: return 5
+    }
   }
 
   /// Whether `fd` is the journal's stream: systemd says which in `JOURNAL_STREAM` (device:inode).
