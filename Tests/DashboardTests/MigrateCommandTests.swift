@@ -28,6 +28,13 @@ import Testing
     #expect(outcome.standardOutput.contains("  threshold = 6"))
     #expect(outcome.standardOutput.contains("  systemctl enable --now websocket-health-check@openems-backend.timer"))
     #expect(outcome.standardOutput.contains("Nothing was changed."))
+    // The steps start with writing the file the others need.
+    let steps = outcome.lines.drop { $0 != "Then, to switch:" }.dropFirst()
+    #expect(
+      steps.first
+        == "  websocket-health-check migrate --unit-file \(unitFile) --config-dir \(configDirectory) --write",
+      "\(outcome.lines)")
+    #expect(steps.contains("  systemctl reset-failed websocket-health-check.service websocket-health-check.timer"))
     #expect(try FileManager.default.contentsOfDirectory(atPath: configDirectory).isEmpty)
   }
 

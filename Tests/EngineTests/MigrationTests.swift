@@ -1,3 +1,4 @@
+import Foundation
 import TestPeers
 import Testing
 
@@ -29,17 +30,26 @@ import Testing
       ])
     let draft = try TargetDraft(parsing: plan.configText, path: plan.configPath)
     #expect(draft.uri == "ws://localhost:8092" && draft.threshold == 6 && draft.mode == .auto)
-    #expect(plan.notes.count == 4)
+    #expect(plan.notes.count == 5)
     #expect(plan.notes[0].contains("/tmp/websocket-health-check/failcount"))
     #expect(plan.notes[0].contains("/run/websocket-health-check/openems-backend.failcount"))
     #expect(plan.notes[1].contains("the old lines stay in /opt/websocket-health-check/trigger.log"))
     #expect(plan.notes[2].contains("websocket-health-check.sh, which does not exist here"))
     #expect(plan.notes[3].contains("tied to openems-backend.service"))
+    #expect(plan.notes[4].contains("Uncomment `openems = yes` in /etc/websocket-health-check/openems-backend.conf"))
+    #expect(draft.openEMS == nil, "suggested, commented: the old check's depth until a person turns it on")
+    #expect(plan.configText.contains("\n# openems = yes\n"))
+    var uncommented = try TargetDraft(
+      parsing: plan.configText.replacingOccurrences(of: "# openems = yes", with: "openems = yes"), path: plan.configPath
+    )
+    uncommented.stateFile = "/tmp/whc-migration/failcount"
+    #expect(try uncommented.resolved().probeOptions.depth == .openEMS)
     #expect(
       plan.commands == [
         "systemctl disable --now websocket-health-check.timer websocket-health-check.service",
         "rm /etc/systemd/system/websocket-health-check.service /etc/systemd/system/websocket-health-check.timer",
         "systemctl daemon-reload",
+        "systemctl reset-failed websocket-health-check.service websocket-health-check.timer",
         "systemctl enable --now websocket-health-check@openems-backend.timer",
         "websocket-health-check status --config /etc/websocket-health-check/openems-backend.conf",
       ])
@@ -100,6 +110,21 @@ import Testing
     }
   }
 
+  /// The Backend's Edge.Application port must get no request (it would hold a request thread
+  /// for 10 s): there the handshake stays and nothing is suggested; nor for other services.
+  @Test(arguments: [
+    ("ws://localhost:8081/", "openems-backend.service", false),
+    ("ws://localhost:8085/websocket", "openems.service", true),
+    ("ws://localhost:9000/", "chat.service", false),
+  ])
+  func theOpenEMSDepthIsSuggestedWhereARequestIsWelcome(uri: String, unit: String, suggested: Bool) throws {
+    let reference = try ReferenceUnit(parsing: "[Service]\nExecStart=/a \(uri) \(unit)\n", path: "u")
+    let plan = try MigrationPlan(
+      reference: reference, unitFile: "u", timerText: nil, programExists: true, name: nil, configDirectory: "/c")
+    #expect(plan.configText.contains("# openems = yes") == suggested)
+    #expect(plan.notes.contains { $0.contains("openems = yes") } == suggested)
+  }
+
   @Test func aDryRunReferenceStaysADryRunAndATemplateUnitGetsAUsableName() throws {
     let reference = try ReferenceUnit(
       parsing: "[Service]\nExecStart=/a --dry-run ws://h/ openems@edge.service\n", path: "u")
@@ -108,7 +133,7 @@ import Testing
       configDirectory: "/c")
     #expect(plan.name == "openems-edge")
     #expect(plan.configText.contains("mode = dry-run\n"))
-    #expect(plan.notes.count == 2)  // the counter and the log; the program exists, no timer ties
+    #expect(plan.notes.count == 3)  // the counter, the log, the OpenEMS depth; the program exists, no timer ties
     #expect(plan.commands.first == "systemctl disable --now check.timer check.service")
     #expect(!plan.commands.contains { $0.hasPrefix("rm ") })  // not under /etc/systemd: nothing shadows ours
   }

@@ -8,81 +8,23 @@
 # powers off.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-skip() { echo "SKIP systemd end-to-end: $1"; exit 0; }
-[ "$(id -u)" = 0 ] || skip "needs root"
-command -v unshare >/dev/null && command -v nsenter >/dev/null || skip "needs unshare and nsenter (util-linux)"
-[ -x /lib/systemd/systemd ] || skip "needs systemd installed (apt-get install -y systemd)"
+source "$repo/Tests/e2e/lib/systemd-namespace.sh"
 version=$(sed -n 's/^let packageVersion = "\(.*\)"$/\1/p' "$repo/Sources/Dashboard/CommandLine/Version.swift")
 deb=${WHC_DEB:-$repo/.build/deb/websocket-health-check_${version}_$(dpkg --print-architecture).deb}
 [ -f "$deb" ] || { echo "build the package first: make deb" >&2; exit 1; }
 /usr/bin/python3 -c 'import websockets' 2>/dev/null || skip "needs python3-websockets"
 
-work=$(mktemp -d /tmp/whc-systemd.XXXXXX)
-began=$(date +%s%N)
-last=$began
-step() {
-  local now; now=$(date +%s%N)
-  printf '  %-66s %5.1fs (+%.1fs)\n' "$1" "$(( (now - began) / 1000000 ))e-3" "$(( (now - last) / 1000000 ))e-3"
-  last=$now
+show_failure() {
+  echo "--- journal (check units):"
+  in_ns journalctl -u 'websocket-health-check@*' -u demo-ws.service --no-pager -n 40
+  echo "--- state: $(in_ns cat /run/websocket-health-check/demo.failcount 2>&1)"
+  echo "--- trigger log:"; in_ns cat /var/log/websocket-health-check/demo.log 2>/dev/null
 }
-in_ns() { nsenter -t "$sd" -m -p "$@"; }
-cleanup() {
-  if [ -n "${sd:-}" ] && [ -z "${KEEP:-}" ]; then
-    in_ns systemctl poweroff >/dev/null 2>&1 || true
-    for _ in $(seq 50); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
-  fi
-  [ -z "${holder:-}" ] || kill "$holder" 2>/dev/null || true
-  [ -n "${KEEP:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $1" >&2
-  if [ -n "${sd:-}" ] && [ -z "${KEEP:-}" ]; then
-    echo "--- journal (check units):" >&2
-    in_ns journalctl -u 'websocket-health-check@*' -u demo-ws.service --no-pager -n 40 >&2 || true
-    echo "--- state: $(in_ns cat /run/websocket-health-check/demo.failcount 2>&1)" >&2
-    echo "--- trigger log:" >&2; in_ns cat /var/log/websocket-health-check/demo.log >&2 2>/dev/null || true
-  fi
-  exit 1
-}
-wait_until() {  # wait_until SECONDS DESCRIPTION COMMAND...
-  local limit=$1 what=$2; shift 2
-  local deadline=$(( $(date +%s) + limit ))
-  until "$@" >/dev/null 2>&1; do
-    [ "$(date +%s)" -lt "$deadline" ] || fail "not within ${limit}s: $what"
-    sleep 0.2
-  done
-}
-
-# --- a systemd of our own --------------------------------------------------------------
-overlays=""
-for dir in etc usr var/lib var/log; do
-  mkdir -p "$work/overlay/$dir/upper" "$work/overlay/$dir/work"
-  overlays="$overlays mount -t overlay overlay -o lowerdir=/$dir,upperdir=$work/overlay/$dir/upper,workdir=$work/overlay/$dir/work /$dir &&"
-done
-# tmp.conf's `D /tmp` would empty the machine's /tmp at boot: hide it from this systemd.
-unshare --pid --fork --mount-proc --kill-child sh -c "$overlays
-  mount --bind /dev/null /usr/lib/tmpfiles.d/tmp.conf &&
-  exec /lib/systemd/systemd --system --unit=basic.target" </dev/null >"$work/systemd.log" 2>&1 &
-holder=$!
-# The child of unshare is a shell until it has mounted the overlays and exec'd systemd.
-for _ in $(seq 100); do
-  sd=$(pgrep -P "$holder" || true)
-  [ -n "$sd" ] && [ "$(cat "/proc/$sd/comm" 2>/dev/null)" = systemd ] && break
-  sleep 0.1
-done
-[ -n "$sd" ] && [ "$(cat "/proc/$sd/comm" 2>/dev/null)" = systemd ] \
-  || { cat "$work/systemd.log" >&2; sd=""; skip "systemd did not start in a PID namespace here"; }
-for _ in $(seq 100); do nsenter -t "$sd" -m -p test -S /run/systemd/private && break; sleep 0.1; done
-state=$(timeout 60 nsenter -t "$sd" -m -p systemctl is-system-running --wait 2>&1 || true)
-case "$state" in running|degraded) ;; *) fail "systemd did not boot: $state" ;; esac
-step "systemd is PID 1 of its namespace ($state)"
+on_fail=show_failure
+boot_systemd
 
 # --- 1. install the package and a WebSocket service nobody here wrote ----------------------
-# Container images ship a policy-rc.d that forbids maintainer scripts to start or stop
-# anything; a Debian box has none. Only this namespace's /usr overlay loses it.
-in_ns rm -f /usr/sbin/policy-rc.d
-in_ns dpkg -i "$deb" >"$work/dpkg-install.log" 2>&1 || fail "dpkg -i failed: $(cat "$work/dpkg-install.log")"
+install_package "$deb"
 in_ns test -x /usr/bin/websocket-health-check || fail "the package installed no /usr/bin/websocket-health-check"
 [ "$(in_ns websocket-health-check --version)" = "$version" ] || fail "--version is not the package's $version"
 for unit in websocket-health-check.timer websocket-health-check.service; do
@@ -243,9 +185,5 @@ status=$(in_ns dpkg-query -W -f '${db:Status-Status}' websocket-health-check 2>/
 step "purged: state, logs and links gone; demo.conf untouched"
 
 # --- 11. power off ----------------------------------------------------------------------------
-in_ns systemctl poweroff >/dev/null 2>&1 || true
-for _ in $(seq 100); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
-! kill -0 "$holder" 2>/dev/null || fail "systemd did not power off"
-sd=""
-step "powered off"
+power_off
 echo "systemd end-to-end: all steps passed"

@@ -26,7 +26,8 @@ struct ApproveCommand: ParsableCommand {
   @OptionGroup var target: TargetOptions
 
   @Option(
-    help: ArgumentHelp("Where a target's NAME.conf is. (default: \(TargetDirectory.defaultPath))", valueName: "dir"))
+    help: ArgumentHelp("Where a target's NAME.conf is. (default: \(TargetDirectory.defaultPath))", valueName: "dir"),
+    completion: .directory)
   var configDir: String?
 
   func validate() throws { try target.requireTarget() }
@@ -56,7 +57,8 @@ struct RejectCommand: ParsableCommand {
   @OptionGroup var target: TargetOptions
 
   @Option(
-    help: ArgumentHelp("Where a target's NAME.conf is. (default: \(TargetDirectory.defaultPath))", valueName: "dir"))
+    help: ArgumentHelp("Where a target's NAME.conf is. (default: \(TargetDirectory.defaultPath))", valueName: "dir"),
+    completion: .directory)
   var configDir: String?
 
   func validate() throws { try target.requireTarget() }

@@ -26,7 +26,8 @@ struct DashboardCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "With no target: show every NAME.conf of this directory. (default: \(TargetDirectory.defaultPath))",
-      valueName: "dir"))
+      valueName: "dir"),
+    completion: .directory)
   var configDir: String?
 
   @Option(help: ArgumentHelp("Seconds between the dashboard's own probes of each target.", valueName: "seconds"))

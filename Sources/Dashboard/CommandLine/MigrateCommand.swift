@@ -46,7 +46,15 @@ struct MigrateCommand: ParsableCommand {
     out.append((write ? "Writing " : "Would write ") + "\(plan.configPath):")
     out += plan.configText.split(separator: "\n").map { "  \($0)" }
     out += ["", "Not carried over:"] + plan.notes.map { "  - \($0)" }
-    out += ["", "Then, to switch:"] + plan.commands.map { "  \($0)" }
+    // Without --write the first step is writing the file; the rest assume it is there.
+    let first =
+      write
+      ? []
+      : [
+        "websocket-health-check migrate --unit-file \(unitFile)"
+          + (name.map { " --name \($0)" } ?? "") + " --config-dir \(configDir) --write"
+      ]
+    out += ["", "Then, to switch:"] + (first + plan.commands).map { "  \($0)" }
     if write {
       do {
         try Self.createFile(plan.configPath, text: plan.configText)

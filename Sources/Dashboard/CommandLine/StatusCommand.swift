@@ -29,7 +29,8 @@ struct StatusCommand: ParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      "Show every NAME.conf of this directory. (default: \(TargetDirectory.defaultPath))", valueName: "dir"))
+      "Show every NAME.conf of this directory. (default: \(TargetDirectory.defaultPath))", valueName: "dir"),
+    completion: .directory)
   var configDir: String?
 
   @Flag(help: "Print JSON for scripts instead of a table.")

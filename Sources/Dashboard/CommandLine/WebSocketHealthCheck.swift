@@ -15,15 +15,11 @@ struct WebSocketHealthCheck: ParsableCommand {
     discussion: """
       With no subcommand it runs `check`, as the Python reference tool did:
         websocket-health-check ws://localhost:8085/websocket openems.service
+      A target of /etc/websocket-health-check goes by its name:
+        websocket-health-check status edge
 
-      Exit status of check:
-        0  the check ran: healthy, counted, not armed yet, restarted, dry run
-        1  our own error (argument, state or log file, systemctl): no restart
-        2  the command line itself is wrong (unknown option, missing value)
-        3  the threshold was reached but `systemctl restart` failed
-        4  approve or reject found no pending restart request
-        5  status: a target needs attention (failing, pending, unreadable)
-        6  the unit was restarted, but the trigger log could not be written
+      Exit status:
+      \(CheckExitStatus.table)
       """,
     version: packageVersion,
     subcommands: [

@@ -24,8 +24,9 @@ public struct ConsoleLine: Sendable, Equatable, CustomStringConvertible {
   public var description: String { "[\(kind.rawValue)] \(text)" }
 }
 
-/// How a check ended, as its exit status; documented in `--help` and the README.
-public enum CheckExitStatus: Int32, Sendable {
+/// How a command ended, as its exit status. `--help` and the man page list them from
+/// `meaning`, so the numbers and their words live here only.
+public enum CheckExitStatus: Int32, Sendable, CaseIterable {
   /// The check ran: healthy, counted, not armed, restarted, or dry run.
   case completed = 0
   /// Our own error (configuration, state or log file, systemctl unreachable): nothing was
@@ -41,4 +42,24 @@ public enum CheckExitStatus: Int32, Sendable {
   case needsAttention = 5
   /// The restart was carried out, but its trigger-log line could not be written.
   case triggerLogFailed = 6
+}
+
+extension CheckExitStatus {
+  /// What the code means, for `--help` and the man page's EXIT STATUS.
+  public var meaning: String {
+    switch self {
+    case .completed: "the check ran: healthy, counted, not armed yet, restarted, dry run"
+    case .ourError: "our own error (arguments, config, files, systemctl): nothing was restarted"
+    case .usage: "the command line itself is wrong (unknown option, missing value)"
+    case .restartFailed: "the threshold was reached but `systemctl restart` failed or timed out"
+    case .nothingToDecide: "approve or reject found no pending restart request"
+    case .needsAttention: "status: a target failing, unchecked, awaiting approval or not watched"
+    case .triggerLogFailed: "the unit was restarted, but the trigger log could not be written"
+    }
+  }
+
+  /// `  0  the check ran…`, one line a code.
+  public static var table: String {
+    allCases.map { "  \($0.rawValue)  \($0.meaning)" }.joined(separator: "\n")
+  }
 }

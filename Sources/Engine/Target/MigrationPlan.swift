@@ -29,7 +29,9 @@ public struct MigrationPlan: Equatable, Sendable {
     }
     self.name = name
     configPath = "\(configDirectory)/\(name).conf"
-    configText = """
+    let suggestsOpenEMS = Self.suggestsOpenEMS(uri: reference.uri, unit: unit)
+    configText =
+      """
       # Migrated by `websocket-health-check migrate` from \(unitFile),
       # the Python health check's unit. Every key is explained in example.conf.
       uri = \(reference.uri)
@@ -38,6 +40,13 @@ public struct MigrationPlan: Equatable, Sendable {
       mode = \(reference.dryRun ? "dry-run" : "auto")
 
       """
+      + (suggestsOpenEMS
+        ? """
+        # The old check only opened the WebSocket, which a wedged OpenEMS still does. This sends
+        # one JSON-RPC request that OpenEMS's request threads must answer (see example.conf):
+        # openems = yes
+
+        """ : "")
 
     var notes: [String] = []
     notes.append(
@@ -61,6 +70,11 @@ public struct MigrationPlan: Equatable, Sendable {
             + "nothing is counted.")
       }
     }
+    if suggestsOpenEMS {
+      notes.append(
+        "The old check only opened the WebSocket; an OpenEMS whose request threads are wedged still does that. "
+          + "Uncomment `openems = yes` in \(configPath) to send one JSON-RPC request they must answer.")
+    }
     self.notes = notes
 
     let fileName = unitFile.split(separator: "/").last.map(String.init) ?? unitFile
@@ -73,9 +87,19 @@ public struct MigrationPlan: Equatable, Sendable {
       commands.append("rm \(unitFile) \(directory)/\(oldTimer)")
       commands.append("systemctl daemon-reload")
     }
+    // The old service has often been failing (the shipped one names a program that is not
+    // there); systemd keeps it in `systemctl --failed` until told otherwise.
+    commands.append("systemctl reset-failed \(fileName) \(oldTimer)")
     commands.append("systemctl enable --now websocket-health-check@\(name).timer")
     commands.append("websocket-health-check status --config \(configPath)")
     self.commands = commands
+  }
+
+  /// An OpenEMS unit, on a port where a request is welcome: not the Backend's
+  /// Edge.Application (8081), where a request without an Edge's apikey holds a request thread.
+  static func suggestsOpenEMS(uri: String, unit: String) -> Bool {
+    guard unit.lowercased().contains("openems"), let parsed = try? WebSocketURI(parsing: uri) else { return false }
+    return parsed.port != 8081
   }
 
   /// `openems-backend.service` → `openems-backend`: what the instance checks, readable in

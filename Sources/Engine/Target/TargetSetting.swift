@@ -11,6 +11,16 @@ public struct TargetSetting: Sendable {
     case list
   }
 
+  /// What a value can be, for shell completion.
+  public enum Completion: Sendable, Equatable {
+    case none
+    /// A file, of these extensions where any are named.
+    case file(extensions: [String])
+    case directory
+    /// One of these words.
+    case words([String])
+  }
+
   /// Where the setting can be given.
   public struct Places: OptionSet, Sendable {
     public let rawValue: Int
@@ -27,6 +37,8 @@ public struct TargetSetting: Sendable {
   public let valueName: String
   /// One line or two for `--help` and the config file's comments.
   public let help: String
+  /// What a shell's completion offers for the value.
+  public var completion: Completion = .none
   let apply: @Sendable (inout TargetDraft, String) throws(ConfigurationError) -> Void
 
   public var option: String { "--\(name)" }
@@ -60,7 +72,8 @@ public struct TargetSetting: Sendable {
     ) { draft, text in draft.unit = text },
     TargetSetting(
       name: "state-file", kind: .value, places: .both, valueName: "path",
-      help: "Failure-count state file, shared with the timer. (default: \(TargetDraft.defaultStateFile))"
+      help: "Failure-count state file, shared with the timer. (default: \(TargetDraft.defaultStateFile))",
+      completion: .file(extensions: [])
     ) { draft, text in draft.stateFile = text },
     TargetSetting(
       name: "threshold", kind: .value, places: .both, valueName: "n",
@@ -71,15 +84,18 @@ public struct TargetSetting: Sendable {
     },
     TargetSetting(
       name: "log-file", kind: .value, places: .both, valueName: "path",
-      help: "Trigger log: one line per restart or dry run. (default: \(TargetDraft.defaultLogFile))"
+      help: "Trigger log: one line per restart or dry run. (default: \(TargetDraft.defaultLogFile))",
+      completion: .file(extensions: [])
     ) { draft, text in draft.logFile = text },
     TargetSetting(
       name: "mode", kind: .value, places: .configFile, valueName: "mode",
-      help: "auto restarts; dry-run only logs what it would do; approve waits for a person."
+      help: "auto restarts; dry-run only logs what it would do; approve waits for a person.",
+      completion: .words(RestartMode.allCases.map(\.rawValue))
     ) { draft, text throws(ConfigurationError) in draft.mode = try restartMode(text, "mode") },
     TargetSetting(
       name: "restart-mode", kind: .value, places: .commandLine, valueName: "mode",
-      help: "At the threshold: auto restarts, dry-run only logs, approve waits for a person's yes. (default: auto)"
+      help: "At the threshold: auto restarts, dry-run only logs, approve waits for a person's yes. (default: auto)",
+      completion: .words(RestartMode.allCases.map(\.rawValue))
     ) { draft, text throws(ConfigurationError) in draft.mode = try restartMode(text, "--restart-mode") },
     TargetSetting(
       name: "dry-run", kind: .flag, places: .commandLine, valueName: "",
@@ -91,7 +107,9 @@ public struct TargetSetting: Sendable {
     ) { draft, text throws(ConfigurationError) in draft.approvalTimeout = try duration(text, "approval-timeout") },
     TargetSetting(
       name: "approval-fallback", kind: .value, places: .both, valueName: "what",
-      help: "Past --approval-timeout: expire (nothing restarts) or auto (restart as auto mode would). (default: expire)"
+      help:
+        "Past --approval-timeout: expire (nothing restarts) or auto (restart as auto mode would). (default: expire)",
+      completion: .words(["expire", "auto"])
     ) { draft, text throws(ConfigurationError) in
       guard text == "expire" || text == "auto" else {
         throw ConfigurationError("approval-fallback '\(text)' is not expire or auto")
@@ -100,7 +118,8 @@ public struct TargetSetting: Sendable {
     },
     TargetSetting(
       name: "notify-command", kind: .value, places: .both, valueName: "path",
-      help: "Run this program (no shell) for each restart request, approval, rejection, withdrawal, expiry."
+      help: "Run this program (no shell) for each restart request, approval, rejection, withdrawal, expiry.",
+      completion: .file(extensions: [])
     ) { draft, text in draft.notifyCommand = text },
     TargetSetting(
       name: "max-restarts", kind: .value, places: .both, valueName: "n",
@@ -135,7 +154,8 @@ public struct TargetSetting: Sendable {
     },
     TargetSetting(
       name: "metrics-file", kind: .value, places: .both, valueName: "path",
-      help: "Write Prometheus metrics here after each check, for node_exporter's textfile collector (*.prom)."
+      help: "Write Prometheus metrics here after each check, for node_exporter's textfile collector (*.prom).",
+      completion: .file(extensions: ["prom"])
     ) { draft, text in draft.metricsFile = text },
     TargetSetting(
       name: "ping", kind: .flag, places: .both, valueName: "",
@@ -147,7 +167,8 @@ public struct TargetSetting: Sendable {
     ) { draft, text in draft.send = text },
     TargetSetting(
       name: "send-file", kind: .value, places: .both, valueName: "path",
-      help: "As --send, with the message read from this file (UTF-8, at most 1 MiB)."
+      help: "As --send, with the message read from this file (UTF-8, at most 1 MiB).",
+      completion: .file(extensions: [])
     ) { draft, text in draft.sendFile = text },
     TargetSetting(
       name: "expect", kind: .value, places: .both, valueName: "regex",
@@ -163,7 +184,8 @@ public struct TargetSetting: Sendable {
     ) { draft, text in draft.headers.append(text) },
     TargetSetting(
       name: "header-file", kind: .value, places: .both, valueName: "path",
-      help: "Headers for the upgrade request, one 'Name: value' a line, e.g. OpenEMS's apikey; mode 600."
+      help: "Headers for the upgrade request, one 'Name: value' a line, e.g. OpenEMS's apikey; mode 600.",
+      completion: .file(extensions: [])
     ) { draft, text in draft.headerFile = text },
     TargetSetting(
       name: "subprotocol", kind: .value, places: .both, valueName: "name",
@@ -175,7 +197,8 @@ public struct TargetSetting: Sendable {
     ) { draft, text in draft.origin = text },
     TargetSetting(
       name: "ca-file", kind: .value, places: .both, valueName: "path",
-      help: "PEM certificates to trust for wss:// besides the system's (e.g. a self-signed one)."
+      help: "PEM certificates to trust for wss:// besides the system's (e.g. a self-signed one).",
+      completion: .file(extensions: [])
     ) { draft, text in draft.caFile = text },
     TargetSetting(
       name: "insecure", kind: .flag, places: .both, valueName: "",
