@@ -5,6 +5,7 @@
 #   make check-order  re-profile the functions a check runs (bench/check.order)
 #   make fuzz     libFuzzer on every parser, FUZZ_SECONDS (60) each; make test runs 5 s each
 #   make soak     the dashboard for SOAK_SECONDS (600) on flapping servers, in tmux
+#   make fresh-machine  the README's two commands in a fresh debootstrap Debian 12 with Swift
 #   make deb      the Debian package, from the release binary (make lintian checks it; make test runs both)
 #   make install  release build, units and example config under $(DESTDIR)$(PREFIX)
 
@@ -34,7 +35,7 @@ print-%:
 	@echo '$($*)'
 
 .PHONY: demo test unit-tests release-tests e2e bench check-order release deb lintian install uninstall format lint \
-        clean deps-build deps-test deps-bench deps-order deps-deb fuzz fuzz-smoke soak
+        clean deps-build deps-test deps-bench deps-order deps-deb fuzz fuzz-smoke soak fresh-machine
 
 define ensure_packages
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -129,6 +130,10 @@ fuzz-smoke: deps-build
 SOAK_SECONDS ?= 600
 soak: deps-bench release
 	SOAK_SECONDS=$(SOAK_SECONDS) Tests/soak/dashboard-soak.sh
+
+# Not in make test: a debootstrap, two installs and a whole make test take 20-30 minutes.
+fresh-machine:
+	Tests/fresh-machine/fresh-debian.sh
 
 check-order: deps-order release
 	bench/check-order.sh

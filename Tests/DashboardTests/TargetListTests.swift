@@ -13,7 +13,8 @@ import Testing
     let grid = frame(DashboardFixtures.box(), 80, 24)
     assertSnapshot(grid, named: "list-80x24-utf8")
     let lines = grid.text.split(separator: "\n").map(String.init)
-    #expect(lines[0].contains("3 targets: 1 failing, 1 awaiting approval"))
+    // backend fails and awaits approval: one target, counted once, under what matters most.
+    #expect(lines[0].contains("3 targets: 1 awaiting approval "), "\(lines[0])")
     #expect(lines[1].contains("RESTART AWAITING APPROVAL: backend; select it and press A"))
     let backend = lines.first {
       $0.contains(" backend ") && $0.contains("AWAITING APPROVAL:") && !$0.contains("RESTART")
@@ -149,6 +150,7 @@ import Testing
     #expect(box.targets[1].needsAttention && box.targets[2].needsAttention)
     let list = TargetListView(box: box, glyphs: .ascii).render(width: 100, height: 24).text
     let rows = list.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    #expect(rows[0].hasSuffix("3 targets: 1 awaiting approval, 2 not watched"), "\(rows[0])")
     let edge = try #require(rows.first { $0.contains(" \(box.targets[1].target.name) ") })
     #expect(edge.hasPrefix("!") && edge.hasSuffix("STOPPED"), "\(edge)")
     #expect(rows.contains { $0.contains(box.targets[2].target.name) && $0.hasSuffix("STALE") }, "\(list)")

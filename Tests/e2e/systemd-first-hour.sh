@@ -144,25 +144,33 @@ status_says() {  # status_says EXIT WORD TOKEN [ARGS]: status exits EXIT, its ta
   [ "$got" = "$token" ] || fail "status --json says timer problem $got, not $token"
 }
 status_says 0 "next [0-9]* s" none
-dashboard_says() {  # dashboard_says TEXT: the list at 100x30 shows TEXT in edge's row
+dashboard_says() {  # dashboard_says ROW VIEW: at 100x30 the list shows ROW in edge's row; Enter opens edge's view, which shows VIEW
   in_ns tmux kill-session -t whc-first-hour 2>/dev/null || true
   in_ns tmux new-session -d -s whc-first-hour -x 100 -y 30 'TERM=xterm-256color LANG=C.UTF-8 websocket-health-check dashboard'
   local deadline=$(( $(date +%s) + 10 ))
   until in_ns tmux capture-pane -t whc-first-hour -p | grep -E '^. edge ' | grep -q -- "$1"; do
-    [ "$(date +%s)" -lt "$deadline" ] || fail "the dashboard never showed '$1' for edge: $(in_ns tmux capture-pane -t whc-first-hour -p)"
+    [ "$(date +%s)" -lt "$deadline" ] || fail "the dashboard's list never showed '$1' for edge: $(in_ns tmux capture-pane -t whc-first-hour -p)"
+    sleep 0.2
+  done
+  in_ns tmux send-keys -t whc-first-hour Enter
+  deadline=$(( $(date +%s) + 10 ))
+  until in_ns tmux capture-pane -t whc-first-hour -p -J | grep -q -- "$2"; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "edge's view never showed '$2': $(in_ns tmux capture-pane -t whc-first-hour -p)"
     sleep 0.2
   done
   in_ns tmux kill-session -t whc-first-hour
 }
+# A second target, so that the dashboard opens on the list of the box.
+in_ns sh -c "sed 's/^unit = .*/unit = spare.service/' $conf >/etc/websocket-health-check/spare.conf"
 metric() { in_ns sed -n "s/^$1{.*} \([0-9]*\)\(\.0\)\{0,1\}$/\1/p" /var/lib/prometheus/node-exporter/websocket-health-check-edge.prom; }
 [ "$(metric websocket_timer_enabled)" = 1 ] && [ "$(metric websocket_check_interval_seconds)" = 2 ] \
   || fail "metrics: timer enabled $(metric websocket_timer_enabled), interval $(metric websocket_check_interval_seconds)"
-dashboard_says ' s$'
+dashboard_says ' s$' 'next timer check in'
 step "watched: status 0 with the next run, the dashboard counts down, metrics name the 2 s timer"
 
 in_ns systemctl stop websocket-health-check@edge.timer
 status_says 5 STOPPED stopped
-dashboard_says 'STOPPED'
+dashboard_says 'STOPPED' 'is stopped: nothing runs the checks'
 in_ns websocket-health-check check --config "$conf" >/dev/null 2>&1
 [ "$(metric websocket_timer_active)" = 0 ] || fail "metrics: a check by hand did not see the timer stopped"
 step "stopped: status exit 5 STOPPED, the dashboard marks it, metrics timer_active 0"
@@ -170,7 +178,7 @@ step "stopped: status exit 5 STOPPED, the dashboard marks it, metrics timer_acti
 in_ns systemctl start websocket-health-check@edge.timer
 in_ns systemctl disable websocket-health-check@edge.timer >/dev/null 2>&1
 status_says 5 DISABLED not-enabled
-dashboard_says 'DISABLED'
+dashboard_says 'DISABLED' 'runs but is not enabled'
 metric_is() { [ "$(metric "$1")" = "$2" ]; }
 wait_until 10 "metrics say not enabled" metric_is websocket_timer_enabled 0
 in_ns systemctl enable websocket-health-check@edge.timer >/dev/null 2>&1
@@ -181,7 +189,7 @@ step "not enabled: status exit 5 DISABLED, the dashboard marks it, metrics timer
 in_ns systemctl mask websocket-health-check@edge.service >/dev/null 2>&1
 wait_until 10 "the timer failed" sh -c "[ \"\$(nsenter -t $sd -m -p systemctl show websocket-health-check@edge.timer -P ActiveState)\" = failed ]"
 status_says 5 FAILED failed
-dashboard_says 'FAILED'
+dashboard_says 'FAILED' 'has failed: nothing runs the checks'
 in_ns systemctl unmask websocket-health-check@edge.service >/dev/null 2>&1
 in_ns systemctl reset-failed websocket-health-check@edge.timer
 in_ns systemctl start websocket-health-check@edge.timer

@@ -69,8 +69,8 @@ struct TargetListView {
       name = 2
       status = name + nameWidth + 2
       let showsArmed = width >= 100
-      // NEXT holds "DISABLED" whole.
-      let fixed = 9 + 7 + (showsArmed ? 10 : 0) + 9 + 8
+      // LATENCY, the graph's gap, FAILS, ARMED, MODE and NEXT, which holds "DISABLED" whole.
+      let fixed = 9 + 1 + 7 + (showsArmed ? 10 : 0) + 9 + 8
       let spare = max(24, width - status - fixed)
       graphWidth = min(60, max(8, spare / 3))
       latency = status + (spare - graphWidth)
@@ -87,12 +87,23 @@ struct TargetListView {
   private func drawHeader(into grid: inout Grid) {
     let style = CellStyle(tone: .plain, bold: true, reverse: true)
     grid.fill(" ", x: 0, y: 0, count: grid.width, style: style)
-    let failing = box.targets.count { $0.lastProbe.map { !$0.result.isHealthy } == true }
-    let pending = box.targets.count { $0.pendingRestart != nil }
+    // Each target counted once, under what matters most about it.
+    var counts: [String: Int] = [:]
+    for target in box.targets {
+      let word: String? =
+        if target.pendingRestart != nil {
+          "awaiting approval"
+        } else if target.lastProbe.map({ !$0.result.isHealthy }) == true {
+          "failing"
+        } else if target.timerProblem != nil { "not watched" } else if target.needsAttention { "in trouble" } else {
+          nil
+        }
+      if let word { counts[word, default: 0] += 1 }
+    }
     var summary = " websocket-health-check  \(box.targets.count) target\(box.targets.count == 1 ? "" : "s")"
-    var problems: [String] = []
-    if failing > 0 { problems.append("\(failing) failing") }
-    if pending > 0 { problems.append("\(pending) awaiting approval") }
+    let problems = ["failing", "awaiting approval", "not watched", "in trouble"].compactMap { word in
+      counts[word].map { "\($0) \(word)" }
+    }
     summary += problems.isEmpty ? ": all ok" : ": " + problems.joined(separator: ", ")
     grid.put(summary, x: 0, y: 0, style: style, limit: grid.width)
   }
