@@ -77,6 +77,6 @@ import Testing
   func showsTheTimerThatRunsTheChecks(arguments: [String], timer: String) throws {
     let command = try DashboardCommand.parse(arguments)
     let settings = try command.target.draft().resolved().settings
-    #expect(try command.timerUnit(for: settings).description == timer)
+    #expect(try command.timer.unit(for: settings).description == timer)
   }
 }

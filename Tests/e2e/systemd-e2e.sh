@@ -33,14 +33,7 @@ for unit in websocket-health-check.timer websocket-health-check.service; do
 done
 in_ns sh -c 'man -w websocket-health-check && test -s /usr/share/bash-completion/completions/websocket-health-check' \
   >/dev/null 2>&1 || fail "no man page or bash completion installed"
-in_ns install -m 0644 "$repo/bench/ws_server.py" /usr/local/lib/demo-ws-server.py
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-in_ns sh -c "cat >/etc/systemd/system/demo-ws.service" <<UNIT
-[Unit]
-Description=A WebSocket service to watch (python3-websockets)
-[Service]
-ExecStart=/usr/bin/python3 /usr/local/lib/demo-ws-server.py 127.0.0.1 $port
-UNIT
+install_demo_service
 in_ns sh -c "cat >/etc/websocket-health-check/demo.conf" <<CONF
 uri = ws://127.0.0.1:$port/
 unit = demo-ws.service

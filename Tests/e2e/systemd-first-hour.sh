@@ -34,14 +34,7 @@ on_fail=show_failure
 boot_systemd
 install_package "$deb"
 
-in_ns install -m 0644 "$repo/bench/ws_server.py" /usr/local/lib/demo-ws-server.py
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-in_ns sh -c "cat >/etc/systemd/system/demo-ws.service" <<UNIT
-[Unit]
-Description=A WebSocket service to watch (python3-websockets)
-[Service]
-ExecStart=/usr/bin/python3 /usr/local/lib/demo-ws-server.py 127.0.0.1 $port
-UNIT
+install_demo_service
 in_ns mkdir -p /etc/systemd/system/websocket-health-check@edge.timer.d
 in_ns sh -c "cat >/etc/systemd/system/websocket-health-check@edge.timer.d/fast.conf" <<'DROPIN'
 [Timer]

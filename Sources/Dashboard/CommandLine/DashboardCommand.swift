@@ -36,23 +36,11 @@ struct DashboardCommand: ParsableCommand {
   @Flag(help: "Offer no restart key; for watching only.")
   var readonly = false
 
-  @Option(
-    help: ArgumentHelp(
-      "The timer unit that runs the checks, to show its next run. (default: websocket-health-check@NAME.timer with --config NAME.conf, else websocket-health-check.timer)",
-      valueName: "unit"))
-  var timer: String?
+  @OptionGroup var timer: TimerOption
 
   func validate() throws {
     try target.requireTargetOrDirectory(configDir)
-    if timer != nil && !target.namesATarget {
-      throw ValidationError("--timer names the timer of one target; with a config directory each NAME has its own")
-    }
-  }
-
-  /// The timer to show: `--timer`, else the one the target's settings name
-  /// (`websocket-health-check@NAME.timer` for `--config …/NAME.conf`).
-  func timerUnit(for settings: CheckSettings) throws -> UnitName {
-    try timer.map { text throws(ConfigurationError) in try UnitName(validating: text) } ?? settings.timer
+    try timer.validate(namesATarget: target.namesATarget)
   }
 
   func run() throws {
@@ -81,7 +69,7 @@ struct DashboardCommand: ParsableCommand {
         var view = DashboardModel.Target(
           settings: settings, interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit),
           readonly: readonly, certificateUnchecked: resolved.probeOptions.insecure)
-        view.timer = try timerUnit(for: settings)
+        view.timer = try timer.unit(for: settings)
         watched.append(
           WatchedTarget(view: view, probe: try Probe(uri: settings.uri, options: resolved.probeOptions, group: group)))
       }

@@ -36,34 +36,26 @@ struct StatusCommand: ParsableCommand {
   @Flag(help: "Print JSON for scripts instead of a table.")
   var json = false
 
-  @Option(
-    help: ArgumentHelp(
-      "The timer that runs the checks of the one target shown. (default: websocket-health-check@NAME.timer for NAME.conf, else websocket-health-check.timer)",
-      valueName: "unit"))
-  var timer: String?
+  @OptionGroup var timer: TimerOption
 
   func validate() throws {
     try target.requireTargetOrDirectory(configDir)
-    if timer != nil && !target.namesATarget {
-      throw ValidationError("--timer names the timer of one target; with a config directory each NAME has its own")
-    }
+    try timer.validate(namesATarget: target.namesATarget)
   }
 
   func run() throws {
-    let drafts: [TargetDraft]
-    let timerOverride: UnitName?
+    var states: [TargetState]
     do {
-      drafts =
+      let drafts =
         target.namesATarget
         ? [try target.draft(configDirectory: configDir)]
         : try TargetDirectory.drafts(in: configDir ?? TargetDirectory.defaultPath)
-      timerOverride = try timer.map { text throws(ConfigurationError) in try UnitName(validating: text) }
+      states = drafts.map(TargetState.read)
+      if let name = timer.timer { states[0].timer = try UnitName(validating: name) }
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))
       throw ExitCode(CheckExitStatus.ourError.rawValue)
     }
-    var states = drafts.map(TargetState.read)
-    if let timerOverride { states[0].timer = timerOverride }
     TargetState.watch(&states, serviceManager: Systemctl(), now: LocalTimestamp.now().seconds)
     if json {
       Console.write(TargetState.json(states), to: 1)

@@ -75,6 +75,19 @@ install_package() {
   in_ns dpkg -i "$1" >"$work/dpkg-install.log" 2>&1 || fail "dpkg -i failed: $(cat "$work/dpkg-install.log")"
 }
 
+# install_demo_service: a WebSocket service nobody here wrote (Debian's python3-websockets,
+# bench/ws_server.py) as demo-ws.service on a free loopback port, $port; not started.
+install_demo_service() {
+  in_ns install -m 0644 "$repo/bench/ws_server.py" /usr/local/lib/demo-ws-server.py
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  in_ns sh -c "cat >/etc/systemd/system/demo-ws.service" <<UNIT
+[Unit]
+Description=A WebSocket service to watch (python3-websockets)
+[Service]
+ExecStart=/usr/bin/python3 /usr/local/lib/demo-ws-server.py 127.0.0.1 $port
+UNIT
+}
+
 # power_off: ends systemd and checks it went.
 power_off() {
   in_ns systemctl poweroff >/dev/null 2>&1 || true
