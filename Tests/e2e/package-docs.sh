@@ -28,7 +28,7 @@ grep -q 'maintainers *\.*Sh' <<<"$page" && fail "a heading is glued into the tex
 exit_status=$(sed -n '/^EXIT STATUS$/,/^FILES$/p' <<<"$page")
 grep -q '>0 if an error occurs' <<<"$exit_status" && fail "EXIT STATUS says 0 or >0, not our codes"
 while read -r code meaning; do
-  grep -Eq "^ +$code +${meaning:0:30}" <<<"$exit_status" || fail "EXIT STATUS lacks '$code  $meaning': $exit_status"
+  grep -Fq "${meaning:0:40}" <<<"$(grep -E "^[[:space:]]+$code[[:space:]]" -A0 <<<"$exit_status")" || fail "EXIT STATUS lacks '$code  $meaning': $exit_status"
 done < <("$bin" --help | sed -n '/^Exit status:$/,/^$/p' | sed -n 's/^  \([0-9]\)  \(.*\)$/\1 \2/p')
 step "man -l: every section in place; EXIT STATUS lists the codes --help lists"
 

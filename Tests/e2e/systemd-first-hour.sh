@@ -188,19 +188,20 @@ in_ns systemctl reset-failed websocket-health-check@edge.timer
 in_ns systemctl start websocket-health-check@edge.timer
 step "failed: status exit 5 FAILED, the dashboard marks it"
 
-status_says 5 MISSING missing --timer websocket-health-check@nowhere-else.timer
+status_says 5 MISSING missing --timer nowhere-else.timer
 step "missing: status --timer of a timer systemd does not have: exit 5 MISSING"
 
 # Checks that stop coming while the timer runs: something holds the state directory's lock,
 # so every run gives up after 5 s without a check; after three intervals the target is stale.
-in_ns flock /run/websocket-health-check sleep 40 &
+# -o: sleep does not inherit the lock, so ending flock ends it.
+in_ns flock -o /run/websocket-health-check sleep 40 &
 locker=$!
 wait_until 30 "status says STALE" sh -c "nsenter -t $sd -m -p websocket-health-check status edge | grep -q '  STALE  '"
 status_says 5 STALE stale
 in_ns journalctl -u websocket-health-check@edge.service -o cat -n 5 --no-pager | grep -q 'another check has held the lock' \
   || fail "the journal does not say why the checks stopped"
-kill "$locker" 2>/dev/null || true
-in_ns pkill -f 'flock /run/websocket-health-check' || true
+in_ns pkill -f 'flock -o /run/websocket-health-check' || true
+wait "$locker" 2>/dev/null || true
 wait_until 20 "checks again" sh -c "nsenter -t $sd -m -p websocket-health-check status edge"
 step "stale: a held lock stops the checks; status exit 5 STALE, the journal says why; back after"
 
