@@ -42,7 +42,7 @@ import Testing
       verdicts: ["server broke the protocol: the upgrade response's headers go on past 64 kB"]),
     Case(
       name: "a response that is not HTTP", steps: [.readRequest, .send(Array("SSH-2.0-OpenSSH_9.2\r\n".utf8)), .hold],
-      verdicts: ["the upgrade response is not HTTP (it starts 'SSH-2.0-OpenSSH_9.2??')"]),
+      verdicts: ["the upgrade response is not HTTP (it starts 'SSH-2.0-OpenSSH_9.2^M^J')"]),
     Case(
       name: "101 without Upgrade", steps: [.readRequest, .upgrade(omit: ["Upgrade:"]), .hold],
       verdicts: ["upgrade answered 101 without 'Upgrade: websocket'"]),

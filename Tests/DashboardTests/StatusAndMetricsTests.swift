@@ -191,7 +191,7 @@ import Testing
       ),
       (
         "active", "enabled", "loaded", 600, "STALE", "stale",
-        "no check for 10 min although websocket-health-check@edge.timer runs every 15 s; see: journalctl -u websocket-health-check@edge.service"
+        "although websocket-health-check@edge.timer runs every 15 s; see: journalctl -u websocket-health-check@edge.service"
       ),
     ] as [(String, String, String, Int?, String, String, String)])
   func aTargetWhoseTimerDoesNotRunItsChecksNeedsAttention(

@@ -139,9 +139,9 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   }
 
   @Test(arguments: [
-    ("SSH-2.0-OpenSSH_9.2\r\n", "the upgrade response is not HTTP (it starts 'SSH-2.0-OpenSSH_9.2??')"),
-    ("HTTP/1.1 abc\r\n\r\n", "the upgrade response is not HTTP (it starts 'HTTP/1.1 abc????')"),
-    ("HTTP/1.1 +12 x\r\n\r\n", "the upgrade response is not HTTP (it starts 'HTTP/1.1 +12 x????')"),
+    ("SSH-2.0-OpenSSH_9.2\r\n", "the upgrade response is not HTTP (it starts 'SSH-2.0-OpenSSH_9.2^M^J')"),
+    ("HTTP/1.1 abc\r\n\r\n", "the upgrade response is not HTTP (it starts 'HTTP/1.1 abc^M^J^M^J')"),
+    ("HTTP/1.1 +12 x\r\n\r\n", "the upgrade response is not HTTP (it starts 'HTTP/1.1 +12 x^M^J^M^J')"),
   ])
   func notHTTPIsSaidSo(text: String, detail: String) {
     var reader = ResponseHeadReader()

@@ -46,10 +46,13 @@ mount -t tmpfs tmpfs "$root/run"; mounted+=("$root/run")
 mount -t tmpfs tmpfs "$root/tmp"; mounted+=("$root/tmp")
 in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 
-# What swift.org lists for Swift on Debian 12, and make: "a machine with Swift".
+# What the Swift toolchain needs to run and build on Debian 12 (swift.org's list, with the
+# run-time libraries where it names -dev packages our build itself needs: ncurses is ours to
+# install), and make: "a machine with Swift".
 in_root sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
   binutils-gold ca-certificates gcc git gnupg2 libc6-dev libcurl4-openssl-dev libedit2 libgcc-12-dev \
-  libpython3-dev libsqlite3-0 libstdc++-12-dev libxml2-dev libz3-dev pkg-config tzdata unzip zlib1g-dev make' \
+  libncurses6 libpython3-dev libsqlite3-0 libstdc++-12-dev libxml2-dev libz3-dev pkg-config tzdata unzip \
+  zlib1g-dev make' \
   >/tmp/whc-fresh-apt.log 2>&1 || { tail -20 /tmp/whc-fresh-apt.log >&2; exit 1; }
 bind "$swift_root" "$root/opt/swift" ro
 # This machine's Swift packages come from its offline mirror, as git is set up to find them.

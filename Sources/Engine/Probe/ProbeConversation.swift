@@ -228,8 +228,7 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
   /// The start of a skipped message, safe to print on one line.
   private static func preview(isText: Bool, payload: [UInt8], truncated: Bool) -> String {
     guard isText else { return "(binary, \(payload.count)\(truncated ? "+" : "") bytes)" }
-    let text = String(decoding: payload.prefix(60), as: UTF8.self)
-    let printable = String(text.map { $0.isASCII && ($0.asciiValue! < 32 || $0.asciiValue! == 127) ? "?" : $0 })
-    return payload.count > 60 || truncated ? printable + "…" : printable
+    let shown = UntrustedText.shown(bytes: payload.prefix(60))
+    return payload.count > 60 || truncated ? shown + "…" : shown
   }
 }

@@ -47,39 +47,41 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  /// One line, for the console, the trigger log and the dashboard.
+  /// One line, for the console, the trigger log and the dashboard. What the server (or its
+  /// certificate, or the network) said is shown through `UntrustedText`: visible, bounded.
   public var description: String {
-    switch self {
+    let shown = { (text: String) in UntrustedText.shown(text) }
+    return switch self {
     case .nameNotResolved(let host, let detail):
-      "cannot resolve host '\(host)': \(detail)"
+      "cannot resolve host '\(host)': \(shown(detail))"
     case .connectionRefused:
       "connection refused: nothing listens on that port (service down or wrong port?)"
     case .network(let phase, let detail):
-      "network error during \(phase.rawValue): \(detail)"
+      "network error during \(phase.rawValue): \(shown(detail))"
     case .timedOut(let phase, let after):
       "\(Self.waitingFor(phase)) timed out after \(DurationText.seconds(after))"
     case .noAnswer(let question, let within, let lastSkipped):
       "no \(question.answer) within \(DurationText.seconds(within))"
-        + (lastSkipped.map { "; last message skipped: '\($0)'" } ?? "")
+        + (lastSkipped.map { "; last message skipped: '\(UntrustedText.shown($0, limit: 60))'" } ?? "")
     case .tls(let detail):
-      "TLS handshake failed: \(detail)"
+      "TLS handshake failed: \(shown(detail))"
     case .httpStatus(let code, let reason):
-      "upgrade refused: HTTP \(code)\(reason.isEmpty ? "" : " \(reason)") instead of 101 Switching Protocols"
+      "upgrade refused: HTTP \(code)\(reason.isEmpty ? "" : " \(shown(reason))") instead of 101 Switching Protocols"
     case .redirect(let detail):
-      "cannot follow the redirect: \(detail)"
+      "cannot follow the redirect: \(shown(detail))"
     case .badAcceptKey:
       "upgrade answered 101 with a wrong Sec-WebSocket-Accept: not a WebSocket server, or a proxy broke the handshake"
     case .notWebSocketUpgrade(let missing):
       "upgrade answered 101 without '\(missing)': not a WebSocket upgrade"
     case .closedByPeer(let code, let reason):
-      "server closed the WebSocket with code \(code.map(String.init) ?? "none")\(reason.isEmpty ? "" : " (\(reason))")"
+      "server closed the WebSocket with code \(code.map(String.init) ?? "none")\(reason.isEmpty ? "" : " (\(shown(reason)))")"
     case .closedBeforeAnswer(let question, let code, let reason):
-      "server closed the WebSocket (code \(code.map(String.init) ?? "none")\(reason.isEmpty ? "" : ", \(reason)")) "
+      "server closed the WebSocket (code \(code.map(String.init) ?? "none")\(reason.isEmpty ? "" : ", \(shown(reason))")) "
         + "before the \(question.answer)"
     case .connectionDropped(let phase):
       "server dropped the connection during \(phase.rawValue) without a WebSocket close"
     case .protocolViolation(let detail):
-      "server broke the protocol: \(detail)"
+      "server broke the protocol: \(shown(detail))"
     }
   }
 
@@ -134,9 +136,10 @@ public enum ProbeNote: Sendable, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .redirected(let uri): "redirected to \(uri)"
+    case .redirected(let uri): "redirected to \(UntrustedText.shown(uri))"
     case .jsonRPCError(let code, let message):
-      "answered\(message.map { ": \(String($0.prefix(60)))" } ?? "")\(code.map { " (code \($0))" } ?? "")"
+      "answered\(message.map { ": \(UntrustedText.shown($0, limit: 60))" } ?? "")"
+        + "\(code.map { " (code \(UntrustedText.shown($0, limit: 20)))" } ?? "")"
     case .closeNotAnswered: "close not answered"
     case .droppedAtClose: "connection dropped at close"
     case .certificateNotChecked: "certificate not checked (--insecure)"

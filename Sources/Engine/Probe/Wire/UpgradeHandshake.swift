@@ -132,8 +132,8 @@ struct ResponseHeadReader {
   }
 
   private static func notHTTP(_ bytes: [UInt8]) -> ProbeFailure {
-    let start = bytes.prefix(40).map { $0 >= 32 && $0 < 127 ? Character(UnicodeScalar($0)) : "?" }
-    return .protocolViolation(detail: "the upgrade response is not HTTP (it starts '\(String(start))')")
+    return .protocolViolation(
+      detail: "the upgrade response is not HTTP (it starts '\(UntrustedText.shown(bytes: bytes.prefix(40)))')")
   }
 
   /// `HTTP/1.1 101 Switching Protocols` and `Name: value` lines; `nil` when it is not HTTP.
