@@ -59,11 +59,12 @@ import Testing
         .send(closeFrame(code: 1000)), .finish,
       ], verdicts: []),
     Case(
+      // Upgraded, then a goodbye with any code: healthy, as the reference says; the code noted.
       name: "a close frame with a reserved code", steps: [.readRequest, .upgrade(then: closeFrame(code: 1005)), .hold],
-      verdicts: ["server closed the WebSocket with code 1005"]),
+      verdicts: []),
     Case(
       name: "a close frame with an invalid code", steps: [.readRequest, .upgrade(then: closeFrame(code: 999)), .hold],
-      verdicts: ["server closed the WebSocket with code 999"]),
+      verdicts: []),
     Case(
       name: "a reply flood after the upgrade", steps: [.readRequest, .upgrade(), .flood(bigBinaryFrame)], verdicts: []),
     Case(
@@ -110,7 +111,9 @@ import Testing
     try expect(
       Case(
         name: "loop", steps: [],
-        verdicts: ["cannot follow the redirect: more than 10 redirects, the last to /again: a loop?"]),
+        verdicts: [
+          "cannot follow the redirect: a redirect loop: ws://127.0.0.1:\(loop.port)/ → ws://127.0.0.1:\(loop.port)/again → ws://127.0.0.1:\(loop.port)/again"
+        ]),
       uri: "ws://127.0.0.1:\(loop.port)/")
   }
 

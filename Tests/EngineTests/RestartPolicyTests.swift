@@ -211,7 +211,7 @@ import Testing
     record.restarts = [Moment(seconds: 100)]
     let decision = try check(
       RestartPolicy(mode: .auto), stored: .disarmed(pid: 9000), record: record, pid: 9000, at: 100_000)
-    #expect(decision.watchdog == .notArmed)
+    #expect(decision.watchdog == .notArmed(.disarmedAtThreshold))
     #expect(decision.entries.isEmpty)
   }
 
@@ -221,7 +221,7 @@ import Testing
     var record = try check(policy, stored: Self.armedAt2, at: 0).record
     #expect(record.rearmAt == Moment(seconds: 60))
     let early = try check(policy, stored: .disarmed(pid: 9000), record: record, pid: 9000, at: 59)
-    #expect(early.watchdog == .notArmed)
+    #expect(early.watchdog == .notArmed(.disarmedAtThreshold))
     let due = try check(policy, stored: .disarmed(pid: 9000), record: record, pid: 9000, at: 60)
     #expect(due.watchdog == .counted(count: 1, threshold: 3))
     #expect(due.counter == FailureCounter(pid: 9000, count: 1))

@@ -38,7 +38,7 @@ import Testing
   @Test func everyFailureShowsTheServersWordsVisibly() {
     let hostile = "\u{1B}[2J\nfake: Triggered restart!"
     let failures: [ProbeFailure] = [
-      .httpStatus(code: 503, reason: hostile), .closedByPeer(code: 1011, reason: hostile),
+      .httpStatus(code: 503, reason: hostile), .closedBeforeAnswer(to: .ping, code: 1011, reason: hostile),
       .closedBeforeAnswer(to: .jsonRPC, code: 1001, reason: hostile), .tls(detail: hostile),
       .redirect(detail: hostile), .protocolViolation(detail: hostile),
       .noAnswer(to: .ping, within: .seconds(1), lastSkipped: hostile),

@@ -19,10 +19,10 @@ import Testing
       write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
     Row(
       name: "failure before any success counts nothing", stored: nil, pid: 8123, probeSucceeded: false,
-      write: nil, decision: .notArmed),
+      write: nil, decision: .notArmed(.neverAnswered)),
     Row(
       name: "disarmed stays disarmed on failure", stored: .disarmed(pid: 8123), pid: 8123, probeSucceeded: false,
-      write: nil, decision: .notArmed),
+      write: nil, decision: .notArmed(.disarmedAtThreshold)),
     Row(
       name: "success re-arms a disarmed counter", stored: .disarmed(pid: 8123), pid: 8123, probeSucceeded: true,
       write: FailureCounter(pid: 8123, count: 0), decision: .healthy),
@@ -43,7 +43,10 @@ import Testing
       probeSucceeded: false, write: .disarmed(pid: 8123), decision: .trigger(count: 10, threshold: 3)),
     Row(
       name: "another PID's count is ignored on failure", stored: FailureCounter(pid: 7000, count: 2), pid: 8123,
-      probeSucceeded: false, write: nil, decision: .notArmed),
+      probeSucceeded: false, write: nil, decision: .notArmed(.neverAnswered)),
+    Row(
+      name: "the PID that replaced a disarmed one is not counted yet", stored: .disarmed(pid: 7000), pid: 8123,
+      probeSucceeded: false, write: nil, decision: .notArmed(.replacedAfterThreshold)),
     Row(
       name: "another PID's count is replaced on success", stored: FailureCounter(pid: 7000, count: 2), pid: 8123,
       probeSucceeded: true, write: FailureCounter(pid: 8123, count: 0), decision: .healthy),

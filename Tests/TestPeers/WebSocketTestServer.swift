@@ -283,6 +283,9 @@ private final class FrameAnswer: ChannelInboundHandler {
     let frame = unwrapInboundIn(data)
     switch frame.opcode {
     case .connectionClose:
+      // What a server's log would say of the client's goodbye: a close, with its code.
+      var said = frame.unmaskedData
+      seen.withLockedValue { $0.append("close \(said.readInteger(as: UInt16.self).map(String.init) ?? "none")") }
       switch behaviour {
       case .neverCloses: return
       case .closeAfterUpgrade, .dropsInsteadOfClosing:

@@ -43,7 +43,14 @@ enum DashboardStatus {
       case .healthy?:
         text = "healthy" + (probe?.details ?? "")
         tone = .ok
-      case .notArmed?: text = "not working, not counted (never worked for this PID): \(probe?.summary ?? "")"
+      case .notArmed(let why)?:
+        let reason =
+          switch why {
+          case .neverAnswered: "never worked for this PID"
+          case .disarmedAtThreshold: "disarmed since the threshold; counts again once it answers"
+          case .replacedAfterThreshold: "a new PID since the restart; counts once it answers"
+          }
+        text = "not working, not counted (\(reason)): \(probe?.summary ?? "")"
       case .counted(let count, let threshold)?:
         text = "not working (\(count)/\(threshold)): \(probe?.summary ?? "")"
         tone = .warning

@@ -12,6 +12,17 @@ public struct RestartConsole: Sendable {
     self.probe = probe
   }
 
+  /// Why a failure is not counted, in the words after "WebSocket not working, ".
+  static func notCounting(_ why: NotArmed, pid: Int) -> String {
+    switch why {
+    case .neverAnswered: "but connection never succeeded for PID \(pid); not counting"
+    case .disarmedAtThreshold:
+      "not counting: disarmed for PID \(pid) since the threshold was reached; counting resumes when it answers again"
+    case .replacedAfterThreshold:
+      "not counting: PID \(pid) replaced the one restarted at the threshold; counting starts when it answers"
+    }
+  }
+
   public func lines(for report: Restarter.Report) -> [ConsoleLine] {
     var lines = report.warnings.map { ConsoleLine(.warning, $0) }
     let unit = settings.unit
@@ -20,14 +31,11 @@ public struct RestartConsole: Sendable {
     switch decision.watchdog {
     case .healthy?:
       lines.append(ConsoleLine(.info, "WebSocket healthy\(probe?.details ?? "")"))
-    case .notArmed?:
+    case .notArmed(let why)?:
       if case .awaitingApproval = decision.outcome {
         lines.append(ConsoleLine(.watchdog, "WebSocket not working: \(summary)"))
       } else {
-        lines.append(
-          ConsoleLine(
-            .watchdog,
-            "WebSocket not working, but connection never succeeded for PID \(pid); not counting: \(summary)"))
+        lines.append(ConsoleLine(.watchdog, "WebSocket not working, \(Self.notCounting(why, pid: pid)): \(summary)"))
       }
     case .counted(let count, let threshold)?, .trigger(let count, let threshold)?:
       lines.append(ConsoleLine(.watchdog, "WebSocket not working! (\(count)/\(threshold)): \(summary)"))

@@ -291,15 +291,26 @@ final class ProbeAttempt {
   private func follow(_ location: String) {
     finishPhase(.upgrade)
     redirects += 1
-    guard redirects <= probe.options.maximumRedirects else {
-      fail(.redirect(detail: "more than \(probe.options.maximumRedirects) redirects, the last to \(location): a loop?"))
-      return
-    }
     let next: WebSocketURI
     do {
       next = try Self.resolve(location, against: uri)
     } catch {
       fail(.redirect(detail: error.message))
+      return
+    }
+    // Each hop named once: a loop is said as the circle it is.
+    let hops =
+      [probe.uri]
+      + notes.compactMap { note -> WebSocketURI? in
+        if case .redirected(let to) = note { return try? WebSocketURI(parsing: to) }
+        return nil
+      }
+    if hops.contains(next) {
+      fail(.redirect(detail: "a redirect loop: " + (hops + [next]).map(\.description).joined(separator: " → ")))
+      return
+    }
+    guard redirects <= probe.options.maximumRedirects else {
+      fail(.redirect(detail: "more than \(probe.options.maximumRedirects) redirects, the last to \(next)"))
       return
     }
     guard next.isSecure || !uri.isSecure else {
@@ -323,9 +334,10 @@ final class ProbeAttempt {
     if lower.hasPrefix("ws://") || lower.hasPrefix("wss://") {
       return try WebSocketURI(parsing: location)
     }
-    if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
-      throw ConfigurationError("\(base) redirects to \(location), which is not a ws:// or wss:// URI")
-    }
+    // nginx's absolute_redirect (its default) writes http:// and https://: the same place, for
+    // a WebSocket ws:// and wss://.
+    if lower.hasPrefix("http://") { return try WebSocketURI(parsing: "ws://" + location.dropFirst(7)) }
+    if lower.hasPrefix("https://") { return try WebSocketURI(parsing: "wss://" + location.dropFirst(8)) }
     let scheme = base.isSecure ? "wss" : "ws"
     let host = base.host.contains(":") ? "[\(base.host)]" : base.host
     if location.hasPrefix("//") { return try WebSocketURI(parsing: "\(scheme):\(location)") }
@@ -379,6 +391,11 @@ final class ProbeAttempt {
     if let failure = error as? ProbeFailure { return failure }
     if let ioError = error as? IOError {
       if ioError.errnoCode == ECONNREFUSED { return .connectionRefused }
+      // After the upgrade a reset or a broken pipe is the kernel's word for a server that
+      // already sent its FIN while we wrote: it dropped the connection, it did not "reset" it.
+      if phase > .upgrade, ioError.errnoCode == ECONNRESET || ioError.errnoCode == EPIPE {
+        return .connectionDropped(phase: phase)
+      }
       return .network(phase: phase, detail: String(cString: strerror(ioError.errnoCode)))
     }
     if let channelError = error as? ChannelError {

@@ -22,9 +22,9 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
   case badAcceptKey
   /// The server said 101 but the response is not a WebSocket upgrade (a header missing).
   case notWebSocketUpgrade(missing: String)
-  /// The server closed the WebSocket with a close code other than a normal one (1000).
-  case closedByPeer(code: Int?, reason: String)
-  /// The server closed the WebSocket, even normally, before it answered what the probe asked.
+  /// The server closed the WebSocket, normally or not, before it answered what the probe
+  /// asked. (Once the probe has its answer, or asks nothing, how the server says goodbye is
+  /// a note, never a failure: RFC 6455 lets a close answer carry any code.)
   case closedBeforeAnswer(to: ProbeQuestion, code: Int?, reason: String)
   /// The server dropped the connection without a close frame.
   case connectionDropped(phase: ProbePhase)
@@ -41,7 +41,6 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case .noAnswer(let question, _, _), .closedBeforeAnswer(let question, _, _): question.phase
     case .tls: .tls
     case .httpStatus, .badAcceptKey, .notWebSocketUpgrade, .redirect: .upgrade
-    case .closedByPeer: .close
     case .connectionDropped(let phase): phase
     case .protocolViolation: .upgrade
     }
@@ -73,10 +72,8 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
       "upgrade answered 101 with a wrong Sec-WebSocket-Accept: not a WebSocket server, or a proxy broke the handshake"
     case .notWebSocketUpgrade(let missing):
       "upgrade answered 101 without '\(missing)': not a WebSocket upgrade"
-    case .closedByPeer(let code, let reason):
-      "server closed the WebSocket with code \(code.map(String.init) ?? "none")\(reason.isEmpty ? "" : " (\(shown(reason)))")"
     case .closedBeforeAnswer(let question, let code, let reason):
-      "server closed the WebSocket (code \(code.map(String.init) ?? "none")\(reason.isEmpty ? "" : ", \(shown(reason))")) "
+      "server closed the WebSocket (\(CloseCode.text(code))\(reason.isEmpty ? "" : ", '\(shown(reason))'")) "
         + "before the \(question.answer)"
     case .connectionDropped(let phase):
       "server dropped the connection during \(phase.rawValue) without a WebSocket close"
@@ -131,6 +128,8 @@ public enum ProbeNote: Sendable, Equatable, CustomStringConvertible {
   case closeNotAnswered
   /// The server dropped TCP instead of answering our close frame.
   case droppedAtClose
+  /// The server said goodbye with another code than 1000 (after the probe had its answer).
+  case closedWith(code: Int?, reason: String)
   /// `--insecure`: the certificate was not checked.
   case certificateNotChecked
 
@@ -142,6 +141,8 @@ public enum ProbeNote: Sendable, Equatable, CustomStringConvertible {
         + "\(code.map { " (code \(UntrustedText.shown($0, limit: 20)))" } ?? "")"
     case .closeNotAnswered: "close not answered"
     case .droppedAtClose: "connection dropped at close"
+    case .closedWith(let code, let reason):
+      "closed with \(CloseCode.text(code))\(reason.isEmpty ? "" : ", '\(UntrustedText.shown(reason, limit: 60))'")"
     case .certificateNotChecked: "certificate not checked (--insecure)"
     }
   }
@@ -171,5 +172,34 @@ public struct ProbeResult: Sendable, Equatable {
   public var details: String {
     let parts = [timings.summary, notes.map(\.description).joined(separator: "; ")].filter { !$0.isEmpty }
     return parts.isEmpty ? "" : " (\(parts.joined(separator: "; ")))"
+  }
+}
+
+/// What a WebSocket close code means (RFC 6455 7.4 and IANA's registry), for messages:
+/// `1001 going away`, `1011 server error`, `999 (not a valid close code)`.
+public enum CloseCode {
+  public static func text(_ code: Int?) -> String {
+    guard let code else { return "no close code" }
+    return "\(code) \(meaning(code))"
+  }
+
+  static func meaning(_ code: Int) -> String {
+    switch code {
+    case 1000: "normal"
+    case 1001: "going away"
+    case 1002: "protocol error"
+    case 1003: "unsupported data"
+    case 1007: "invalid data"
+    case 1008: "policy violation"
+    case 1009: "message too big"
+    case 1010: "extension required"
+    case 1011: "server error"
+    case 1012: "service restart"
+    case 1013: "try again later"
+    case 1014: "bad gateway"
+    case 3000..<4000: "registered by an application"
+    case 4000..<5000: "the application's own"
+    default: "(not a valid close code)"
+    }
   }
 }

@@ -12,13 +12,27 @@ public enum RestartMode: String, Sendable, CaseIterable {
 public enum WatchdogDecision: Sendable, Equatable {
   /// The probe succeeded: the counter is (re)armed at 0.
   case healthy
-  /// The probe failed, but the WebSocket never worked for this PID: nothing is counted.
-  case notArmed
+  /// The probe failed, but nothing is counted: the WebSocket has not worked for this PID
+  /// since it was started or disarmed; `why` says which, for the words.
+  case notArmed(NotArmed)
   /// The probe failed and was counted: `count` of `threshold`.
   case counted(count: Int, threshold: Int)
   /// The count reached the threshold: disarm; what follows (restart, dry run, a request for
   /// approval) is the restart policy's to say.
   case trigger(count: Int, threshold: Int)
+}
+
+/// Why a failure is not counted.
+public enum NotArmed: Sendable, Equatable {
+  /// No counter for this PID: it has not answered once since it started (the reference's
+  /// "connection never succeeded").
+  case neverAnswered
+  /// `<pid>:-1` for this PID: disarmed when the threshold was reached (a dry run, a restart
+  /// request, a restart that kept the PID); counting resumes when it answers again.
+  case disarmedAtThreshold
+  /// `<other pid>:-1`: the process that was disarmed at the threshold has been replaced (the
+  /// restart); counting starts when this one answers.
+  case replacedAfterThreshold
 }
 
 /// The failure policy of the reference tool, as a value with no I/O.
@@ -64,7 +78,12 @@ public struct Watchdog: Sendable, Equatable {
       return Step(write: FailureCounter(pid: pid, count: 0), decision: .healthy)
     }
     guard count >= 0 else {
-      return Step(write: nil, decision: .notArmed)
+      let why: NotArmed =
+        switch stored {
+        case let stored? where stored.count < 0: stored.pid == pid ? .disarmedAtThreshold : .replacedAfterThreshold
+        default: .neverAnswered
+        }
+      return Step(write: nil, decision: .notArmed(why))
     }
     let failures = count + 1
     if failures >= threshold {

@@ -9,7 +9,9 @@ struct FrameReader {
   /// What the probe learns from the stream.
   enum Event: Equatable {
     /// A whole text or binary message; `payload` holds at most `messageLimit` bytes of it.
-    case message(isText: Bool, payload: [UInt8], truncated: Bool)
+    /// `compressed`: its first frame had RSV1 set, which means permessage-deflate; the probe
+    /// never negotiates it, so its payload is not the text it seems.
+    case message(isText: Bool, payload: [UInt8], truncated: Bool, compressed: Bool = false)
     case ping([UInt8])
     case pong([UInt8])
     /// A close frame: its code (none when the payload is shorter than two bytes) and reason.
@@ -33,6 +35,7 @@ struct FrameReader {
   private struct Frame {
     var opcode: UInt8
     var fin: Bool
+    var rsv1: Bool
     var mask: [UInt8]?
     var remaining: UInt64
     var offset: UInt64 = 0
@@ -42,6 +45,7 @@ struct FrameReader {
 
   private struct PartialMessage {
     var isText: Bool
+    var compressed: Bool
     var payload: [UInt8] = []
     var truncated = false
   }
@@ -91,6 +95,7 @@ struct FrameReader {
 
   private struct Header {
     var fin: Bool
+    var rsv1: Bool
     var opcode: UInt8
     var mask: [UInt8]?
     var length: UInt64
@@ -110,7 +115,8 @@ struct FrameReader {
       for byte in bytes[2..<(2 + lengthBytes)] { length = length << 8 | UInt64(byte) }
     }
     let mask = masked ? Array(bytes[(2 + lengthBytes)..<needed]) : nil
-    return Header(fin: bytes[0] & 0x80 != 0, opcode: bytes[0] & 0x0F, mask: mask, length: length)
+    return Header(
+      fin: bytes[0] & 0x80 != 0, rsv1: bytes[0] & 0x40 != 0, opcode: bytes[0] & 0x0F, mask: mask, length: length)
   }
 
   private mutating func start(_ header: Header) -> Frame {
@@ -120,14 +126,16 @@ struct FrameReader {
       limit = Self.controlLimit
     case 0x1, 0x2:
       // A new data frame while a message is open: the server interleaved; start afresh.
-      message = PartialMessage(isText: header.opcode == 0x1)
+      message = PartialMessage(isText: header.opcode == 0x1, compressed: header.rsv1)
       limit = keepsMessages ? messageLimit : 0
     case 0x0:
       limit = keepsMessages && message != nil ? max(0, messageLimit - message!.payload.count) : 0
     default:
       limit = 0  // reserved opcodes: skipped
     }
-    return Frame(opcode: header.opcode, fin: header.fin, mask: header.mask, remaining: header.length, limit: limit)
+    return Frame(
+      opcode: header.opcode, fin: header.fin, rsv1: header.rsv1, mask: header.mask, remaining: header.length,
+      limit: limit)
   }
 
   private mutating func finishFrame() -> [Event] {
@@ -150,7 +158,9 @@ struct FrameReader {
       let whole = message!
       message = nil
       guard keepsMessages else { return [] }
-      return [.message(isText: whole.isText, payload: whole.payload, truncated: whole.truncated)]
+      return [
+        .message(isText: whole.isText, payload: whole.payload, truncated: whole.truncated, compressed: whole.compressed)
+      ]
     default:
       return []
     }

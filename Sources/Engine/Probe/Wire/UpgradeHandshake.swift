@@ -132,6 +132,10 @@ struct ResponseHeadReader {
   }
 
   private static func notHTTP(_ bytes: [UInt8]) -> ProbeFailure {
+    // A TLS record (an alert, 0x15 0x03 …) in answer to plain HTTP: this port speaks TLS.
+    if bytes.count >= 2, bytes[0] == 0x15 || bytes[0] == 0x16, bytes[1] == 0x03 {
+      return .protocolViolation(detail: "the server answered in TLS: this port wants wss://, not ws://")
+    }
     return .protocolViolation(
       detail: "the upgrade response is not HTTP (it starts '\(UntrustedText.shown(bytes: bytes.prefix(40)))')")
   }
