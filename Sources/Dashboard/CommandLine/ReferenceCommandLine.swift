@@ -50,8 +50,10 @@ enum ReferenceCommandLine {
         configFile = value
       }
     }
+    // The URI has its `://`: a first word without one is a subcommand (`migrate foo`) or a
+    // target's name (`status edge`), swift-argument-parser's to read.
     guard positionals.count == 2 || (positionals.isEmpty && configFile != nil),
-      !subcommands.contains(positionals.first ?? "")
+      positionals.first?.contains("://") ?? true
     else { return nil }
     var draft = TargetDraft()
     draft.uri = positionals.first
@@ -67,8 +69,4 @@ enum ReferenceCommandLine {
   private static let options: [String: TargetSetting] = Dictionary(
     uniqueKeysWithValues: TargetSetting.all.filter { $0.places.contains(.commandLine) }.map { ($0.option, $0) })
 
-  /// Words that name a subcommand in the first place; swift-argument-parser handles those.
-  /// Read from the command's own list, so a new subcommand is never taken for a URI.
-  static let subcommands: Set<String> = Set(
-    WebSocketHealthCheck.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
 }
