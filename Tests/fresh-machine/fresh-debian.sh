@@ -35,6 +35,9 @@ debootstrap --variant=minbase bookworm "$root" "$mirror" >"/tmp/whc-fresh-deboot
   || { tail -20 /tmp/whc-fresh-debootstrap.log >&2; exit 1; }
 step "debootstrap: a minimal Debian 12 ($(du -sh "$root" | cut -f1))"
 
+# The root a mount point of its own, as a machine's / is: the tests' `unshare --mount` makes
+# it private, which fails on a plain directory.
+bind "$root" "$root"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n' \
   "$mirror" "$mirror" >"$root/etc/apt/sources.list"
