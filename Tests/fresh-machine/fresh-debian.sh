@@ -20,7 +20,12 @@ mounted=()
 cleanup() {
   local m
   for (( i=${#mounted[@]}-1; i>=0; i-- )); do umount -l "${mounted[$i]}" 2>/dev/null || true; done
-  [ -n "${KEEP:-}" ] || rm -rf "$root"
+  # Never remove through a mount that is still there (/dev, /proc, the toolchain).
+  if grep -q " $root[/ ]" /proc/mounts; then
+    echo "something is still mounted under $root; left in place" >&2
+  elif [ -z "${KEEP:-}" ]; then
+    rm -rf "$root"
+  fi
 }
 trap cleanup EXIT
 bind() {  # bind SOURCE TARGET [ro]
