@@ -35,6 +35,10 @@ bind() {  # bind SOURCE TARGET [ro]
   [ "${3:-}" != ro ] || mount -o remount,bind,ro "$2"
 }
 
+if grep -q " $root[/ ]" /proc/mounts; then
+  echo "something is still mounted under $root from an earlier run; unmount it first" >&2
+  exit 1
+fi
 rm -rf "$root"
 debootstrap --variant=minbase bookworm "$root" "$mirror" >"/tmp/whc-fresh-debootstrap.log" 2>&1 \
   || { tail -20 /tmp/whc-fresh-debootstrap.log >&2; exit 1; }
