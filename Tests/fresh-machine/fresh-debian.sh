@@ -19,7 +19,7 @@ step() { printf '  %-70s %4ds\n' "$1" $(( $(date +%s) - began )); }
 mounted=()
 cleanup() {
   local m
-  for (( i=${#mounted[@]}-1; i>=0; i-- )); do umount -l "${mounted[$i]}" 2>/dev/null || true; done
+  for (( i=${#mounted[@]}-1; i>=0; i-- )); do umount -R -l "${mounted[$i]}" 2>/dev/null || true; done
   # Never remove through a mount that is still there (/dev, /proc, the toolchain).
   if grep -q " $root[/ ]" /proc/mounts; then
     echo "something is still mounted under $root; left in place" >&2
@@ -28,9 +28,10 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-bind() {  # bind SOURCE TARGET [ro]
+bind() {  # bind SOURCE TARGET [ro]: with the mounts below SOURCE (/sys/fs/cgroup, which systemd needs)
   mkdir -p "$2"
-  mount --bind "$1" "$2"
+  mount --rbind "$1" "$2"
+  mount --make-rslave "$2"
   mounted+=("$2")
   [ "${3:-}" != ro ] || mount -o remount,bind,ro "$2"
 }
@@ -46,14 +47,14 @@ step "debootstrap: a minimal Debian 12 ($(du -sh "$root" | cut -f1))"
 
 # The root a mount point of its own, as a machine's / is: the tests' `unshare --mount` makes
 # it private, which fails on a plain directory.
-bind "$root" "$root"
+mount --bind "$root" "$root"
+mounted+=("$root")
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n' \
   "$mirror" "$mirror" >"$root/etc/apt/sources.list"
 bind /proc "$root/proc"
 bind /sys "$root/sys"
 bind /dev "$root/dev"
-bind /dev/pts "$root/dev/pts"
 mount -t tmpfs tmpfs "$root/run"; mounted+=("$root/run")
 mount -t tmpfs tmpfs "$root/tmp"; mounted+=("$root/tmp")
 in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
