@@ -81,13 +81,13 @@ log_count() { in_ns grep -c "$1" /var/log/websocket-health-check/demo.log 2>/dev
 pid=$(main_pid)
 wait_until 20 "state file shows $pid:0 (armed)" state_is "$pid:0"
 metrics_file=/var/lib/prometheus/node-exporter/websocket-health-check-demo.prom
-wait_until 10 "metrics written by the hardened unit" sh -c "nsenter -t $sd -m -p grep -Eq '^websocket_probe_success.target=.demo.,unit=.demo-ws.service.. 1(\.0)?\$' $metrics_file"
+wait_until 10 "metrics written by the hardened unit" sh -c "nsenter -t $sd -m -p -r grep -Eq '^websocket_probe_success.target=.demo.,unit=.demo-ws.service.. 1(\.0)?\$' $metrics_file"
 step "armed: state file holds $pid:0; the hardened unit wrote its metrics for node_exporter"
 
 # --- 4. frozen: alive, accepting TCP, never upgrading -> restarted ---------------------------
 in_ns kill -STOP "$pid"
 # 3 failures, each up to the 2 s probe timeout, 2 s apart, plus slack.
-wait_until 30 "systemd restarted demo-ws.service (new MainPID)" sh -c "[ \"\$(nsenter -t $sd -m -p systemctl show demo-ws.service --property=MainPID --value)\" != $pid ]"
+wait_until 30 "systemd restarted demo-ws.service (new MainPID)" sh -c "[ \"\$(nsenter -t $sd -m -p -r systemctl show demo-ws.service --property=MainPID --value)\" != $pid ]"
 new_pid=$(main_pid)
 [ "$(log_count ': Triggered restart! (fail count: 3) demo-ws.service: upgrade timed out after 2 s')" = 1 ] \
   || fail "expected one 'Triggered restart!' line with the reason"
@@ -97,7 +97,7 @@ step "frozen server restarted: MainPID $pid -> $new_pid, one log line, re-armed"
 # --- 5. dry run: logged, not restarted --------------------------------------------------------
 in_ns sed -i 's/^mode = auto/mode = dry-run/' /etc/websocket-health-check/demo.conf
 in_ns kill -STOP "$new_pid"
-wait_until 30 "a dry-run line in the trigger log" sh -c "nsenter -t $sd -m -p grep -q ': Dry run: Triggered restart! (fail count: 3) demo-ws.service' /var/log/websocket-health-check/demo.log"
+wait_until 30 "a dry-run line in the trigger log" sh -c "nsenter -t $sd -m -p -r grep -q ': Dry run: Triggered restart! (fail count: 3) demo-ws.service' /var/log/websocket-health-check/demo.log"
 sleep 1
 [ "$(main_pid)" = "$new_pid" ] || fail "dry run restarted the service"
 [ "$(log_count 'Triggered restart!')" = 2 ] || fail "expected exactly one real and one dry-run trigger"
@@ -117,7 +117,7 @@ step "journal: one line per event for the check unit"
 in_ns sed -i 's/^mode = dry-run/mode = approve/' /etc/websocket-health-check/demo.conf
 wait_until 20 "re-armed after the dry run" state_is "$new_pid:0"
 in_ns kill -STOP "$new_pid"
-wait_until 30 "a restart request in the trigger log" sh -c "nsenter -t $sd -m -p grep -q ': Restart awaiting approval (fail count: 3) demo-ws.service: upgrade timed out' /var/log/websocket-health-check/demo.log"
+wait_until 30 "a restart request in the trigger log" sh -c "nsenter -t $sd -m -p -r grep -q ': Restart awaiting approval (fail count: 3) demo-ws.service: upgrade timed out' /var/log/websocket-health-check/demo.log"
 sleep 6  # three more timer runs: still failing, still waiting
 [ "$(main_pid)" = "$new_pid" ] || fail "approve mode restarted the service without a yes"
 [ "$(log_count 'Restart awaiting approval')" = 1 ] || fail "expected one request, not one per tick"
@@ -126,7 +126,7 @@ echo "$warnings" | grep -q "Restart awaiting approval (fail count: 3): demo-ws.s
   || fail "the request is not in the journal at warning priority with the command to paste: $warnings"
 approve_cmd=$(echo "$warnings" | sed -n 's/.*To restart it: websocket-health-check \(approve [^ ]* [^ ]*\) .*/\1/p' | head -1)
 in_ns env SUDO_USER=nightshift websocket-health-check $approve_cmd >"$work/approve.out" 2>&1 || fail "approve failed: $(cat "$work/approve.out")"
-wait_until 20 "the approval restarted demo-ws.service" sh -c "[ \"\$(nsenter -t $sd -m -p systemctl show demo-ws.service --property=MainPID --value)\" != $new_pid ]"
+wait_until 20 "the approval restarted demo-ws.service" sh -c "[ \"\$(nsenter -t $sd -m -p -r systemctl show demo-ws.service --property=MainPID --value)\" != $new_pid ]"
 approved_pid=$(main_pid)
 [ "$(log_count ': Restart approved by nightshift (cli) (fail count: 3) demo-ws.service')" = 1 ] || fail "the approval is not logged with who"
 in_ns env SUDO_USER=nightshift websocket-health-check $approve_cmd >"$work/approve-again.out" 2>&1 && fail "approving twice succeeded"

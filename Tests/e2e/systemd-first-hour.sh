@@ -87,7 +87,7 @@ total=$(grep -c . <<<"$failing_lines" || true)
 in_ns kill -CONT "$pid"
 echo "failing $runs $total" >>"$work/journal-figures"
 step "journal: $total lines for $runs failing checks"
-wait_until 20 "healthy again" sh -c "nsenter -t $sd -m -p journalctl -u websocket-health-check@edge.service -n 1 -o cat | grep -q 'WebSocket healthy'"
+wait_until 20 "healthy again" sh -c "nsenter -t $sd -m -p -r journalctl -u websocket-health-check@edge.service -n 1 -o cat | grep -q 'WebSocket healthy'"
 
 # --- 3. the budget holds for timer runs and manual runs alike ----------------------------------------
 in_ns sed -i -e 's/^threshold = 60/threshold = 1/' -e 's/^# max-restarts = 3/max-restarts = 2/' -e 's/^# within = 1h/within = 1h/' "$conf"
@@ -101,7 +101,7 @@ freeze_after_armed() {  # waits for the current PID to be armed, then freezes it
 }
 # Restart 1: by the timer.
 p1=$(freeze_after_armed)
-wait_until 20 "the timer restarted demo-ws.service (1 of 2)" sh -c "[ \"\$(nsenter -t $sd -m -p systemctl show demo-ws.service -P MainPID)\" != $p1 ]"
+wait_until 20 "the timer restarted demo-ws.service (1 of 2)" sh -c "[ \"\$(nsenter -t $sd -m -p -r systemctl show demo-ws.service -P MainPID)\" != $p1 ]"
 # Restart 2: by hand, with the timer stopped for the moment so that the manual run decides.
 in_ns systemctl stop websocket-health-check@edge.timer websocket-health-check@edge.service
 p2=$(main_pid)
@@ -115,7 +115,7 @@ check_by_hand
 # Past the budget: the timer's runs and a manual run alike hold back.
 in_ns systemctl start websocket-health-check@edge.timer
 p3=$(freeze_after_armed)
-wait_until 20 "the timer says the budget is spent" sh -c "nsenter -t $sd -m -p journalctl -u websocket-health-check@edge.service -o cat | grep -q 'Restart budget exhausted (2 within 1 h)'"
+wait_until 20 "the timer says the budget is spent" sh -c "nsenter -t $sd -m -p -r journalctl -u websocket-health-check@edge.service -o cat | grep -q 'Restart budget exhausted (2 within 1 h)'"
 check_by_hand
 sleep 5
 [ "$(main_pid)" = "$p3" ] || fail "a third restart within the hour (timer or manual): $(tail -3 "$work/manual.out")"
@@ -128,7 +128,7 @@ step "budget 2/1h: timer restart, manual restart, then neither restarts; status 
 
 # --- 4. whether the target is watched -------------------------------------------------------------------
 in_ns sed -i -e 's/^max-restarts = 2/# max-restarts = 3/' -e 's/^within = 1h/# within = 1h/' "$conf"
-wait_until 20 "healthy again" sh -c "nsenter -t $sd -m -p websocket-health-check status edge"
+wait_until 20 "healthy again" sh -c "nsenter -t $sd -m -p -r websocket-health-check status edge"
 status_says() {  # status_says EXIT WORD TOKEN [ARGS]: status exits EXIT, its table says WORD, its JSON TOKEN
   local want=$1 word=$2 token=$3 got=0; shift 3
   in_ns websocket-health-check status edge "$@" >"$work/status.out" 2>&1 || got=$?
@@ -181,7 +181,7 @@ step "not enabled: status exit 5 DISABLED, the dashboard marks it, metrics timer
 
 # A timer whose service cannot start fails (systemd: "Failed with result 'resources'").
 in_ns systemctl mask websocket-health-check@edge.service >/dev/null 2>&1
-wait_until 10 "the timer failed" sh -c "[ \"\$(nsenter -t $sd -m -p systemctl show websocket-health-check@edge.timer -P ActiveState)\" = failed ]"
+wait_until 10 "the timer failed" sh -c "[ \"\$(nsenter -t $sd -m -p -r systemctl show websocket-health-check@edge.timer -P ActiveState)\" = failed ]"
 status_says 5 FAILED failed
 dashboard_says 'FAILED' 'has failed: nothing runs the checks'
 in_ns systemctl unmask websocket-health-check@edge.service >/dev/null 2>&1
@@ -197,13 +197,13 @@ step "missing: status --timer of a timer systemd does not have: exit 5 MISSING"
 # -o: sleep does not inherit the lock, so ending flock ends it.
 in_ns flock -o /run/websocket-health-check sleep 40 &
 locker=$!
-wait_until 30 "status says STALE" sh -c "nsenter -t $sd -m -p websocket-health-check status edge | grep -q '  STALE  '"
+wait_until 30 "status says STALE" sh -c "nsenter -t $sd -m -p -r websocket-health-check status edge | grep -q '  STALE  '"
 status_says 5 STALE stale
 wait_until 15 "the journal says why the checks stopped" sh -c \
-  "nsenter -t $sd -m -p journalctl -u websocket-health-check@edge.service -o cat --no-pager | grep -q 'another check has held the lock'"
+  "nsenter -t $sd -m -p -r journalctl -u websocket-health-check@edge.service -o cat --no-pager | grep -q 'another check has held the lock'"
 in_ns pkill -f 'flock -o /run/websocket-health-check' || true
 wait "$locker" 2>/dev/null || true
-wait_until 20 "checks again" sh -c "nsenter -t $sd -m -p websocket-health-check status edge"
+wait_until 20 "checks again" sh -c "nsenter -t $sd -m -p -r websocket-health-check status edge"
 step "stale: a held lock stops the checks; status exit 5 STALE, the journal says why; back after"
 
 power_off

@@ -17,7 +17,9 @@ step() {
   printf '  %-66s %5.1fs (+%.1fs)\n' "$1" "$(( (now - began) / 1000000 ))e-3" "$(( (now - last) / 1000000 ))e-3"
   last=$now
 }
-in_ns() { nsenter -t "$sd" -m -p "$@"; }
+# -r: the root of systemd's process, not of its mount namespace (they differ in a chroot, and
+# systemctl calls a root that differs from PID 1's a chroot and answers "offline").
+in_ns() { nsenter -t "$sd" -m -p -r "$@"; }
 cleanup() {
   if [ -n "${sd:-}" ] && [ -z "${KEEP:-}" ]; then
     in_ns systemctl poweroff >/dev/null 2>&1 || true
@@ -60,9 +62,9 @@ boot_systemd() {
   done
   [ -n "$sd" ] && [ "$(cat "/proc/$sd/comm" 2>/dev/null)" = systemd ] \
     || { cat "$work/systemd.log" >&2; sd=""; skip "systemd did not start in a PID namespace here"; }
-  for _ in $(seq 100); do nsenter -t "$sd" -m -p test -S /run/systemd/private && break; sleep 0.1; done
+  for _ in $(seq 100); do nsenter -t "$sd" -m -p -r test -S /run/systemd/private && break; sleep 0.1; done
   local state
-  state=$(timeout 60 nsenter -t "$sd" -m -p systemctl is-system-running --wait 2>&1 || true)
+  state=$(timeout 60 nsenter -t "$sd" -m -p -r systemctl is-system-running --wait 2>&1 || true)
   case "$state" in running|degraded) ;; *) fail "systemd did not boot: $state" ;; esac
   step "systemd is PID 1 of its namespace ($state)"
 }
