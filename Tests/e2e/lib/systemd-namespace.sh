@@ -26,6 +26,8 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$holder" 2>/dev/null || break; sleep 0.1; done
   fi
   [ -z "${holder:-}" ] || kill "$holder" 2>/dev/null || true
+  # A systemd that would not power off (it never booted) goes with its namespace's holder.
+  [ -z "${sd:-}" ] || [ -n "${KEEP:-}" ] || kill -9 "$sd" 2>/dev/null || true
   [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -62,9 +64,15 @@ boot_systemd() {
   done
   [ -n "$sd" ] && [ "$(cat "/proc/$sd/comm" 2>/dev/null)" = systemd ] \
     || { cat "$work/systemd.log" >&2; sd=""; skip "systemd did not start in a PID namespace here"; }
-  for _ in $(seq 100); do nsenter -t "$sd" -m -p -r test -S /run/systemd/private && break; sleep 0.1; done
-  local state
-  state=$(timeout 60 nsenter -t "$sd" -m -p -r systemctl is-system-running --wait 2>&1 || true)
+  # The socket may be an earlier systemd's, left in a shared /run: until this one listens,
+  # systemctl is refused, so it is asked again.
+  local state deadline=$(( $(date +%s) + 60 ))
+  while :; do
+    state=$(timeout 60 nsenter -t "$sd" -m -p -r systemctl is-system-running --wait 2>&1 || true)
+    case "$state" in *"Failed to connect"*|*"No such file"*) ;; *) break ;; esac
+    [ "$(date +%s)" -lt "$deadline" ] || break
+    sleep 0.2
+  done
   case "$state" in running|degraded) ;; *) fail "systemd did not boot: $state" ;; esac
   step "systemd is PID 1 of its namespace ($state)"
 }
