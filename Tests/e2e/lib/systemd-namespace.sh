@@ -69,7 +69,7 @@ boot_systemd() {
   local state deadline=$(( $(date +%s) + 60 ))
   while :; do
     state=$(timeout 60 nsenter -t "$sd" -m -p -r systemctl is-system-running --wait 2>&1 || true)
-    case "$state" in *"Failed to connect"*|*"No such file"*) ;; *) break ;; esac
+    case "$state" in offline|*"Failed to connect"*|*"No such file"*) ;; *) break ;; esac
     [ "$(date +%s)" -lt "$deadline" ] || break
     sleep 0.2
   done
