@@ -109,7 +109,7 @@ private let targets: [String: @Sendable ([UInt8]) -> Void] = [
     var reader = FrameReader(keepsMessages: true, messageLimit: 4096)
     for chunk in chunks(bytes) {
       for event in reader.feed(chunk) {
-        if case .message(_, let payload, _) = event {
+        if case .message(_, let payload, _, _) = event {
           require(payload.count <= 4096, "a message of \(payload.count) bytes kept past its 4096-byte limit")
         }
       }

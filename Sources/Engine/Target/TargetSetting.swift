@@ -90,12 +90,12 @@ public struct TargetSetting: Sendable {
     TargetSetting(
       name: "mode", kind: .value, places: .configFile, valueName: "mode",
       help: "auto restarts; dry-run only logs what it would do; approve waits for a person.",
-      completion: .words(RestartMode.allCases.map(\.rawValue))
+      completion: .words(RestartMode.names)
     ) { draft, text throws(ConfigurationError) in draft.mode = try restartMode(text, "mode") },
     TargetSetting(
       name: "restart-mode", kind: .value, places: .commandLine, valueName: "mode",
       help: "At the threshold: auto restarts, dry-run only logs, approve waits for a person's yes. (default: auto)",
-      completion: .words(RestartMode.allCases.map(\.rawValue))
+      completion: .words(RestartMode.names)
     ) { draft, text throws(ConfigurationError) in draft.mode = try restartMode(text, "--restart-mode") },
     TargetSetting(
       name: "dry-run", kind: .flag, places: .commandLine, valueName: "",

@@ -6,6 +6,10 @@ public enum RestartMode: String, Sendable, CaseIterable {
   case dryRun = "dry-run"
   /// Restart only when a person approves (`approve`, the dashboard's `A`).
   case approve
+
+  /// Every mode's name, for completion and messages. Held in a global of its own: an array
+  /// made inside another global's enum payload is one LeakSanitizer cannot follow.
+  public static let names = allCases.map(\.rawValue)
 }
 
 /// What one check decided, for the console, the log and the dashboard.
