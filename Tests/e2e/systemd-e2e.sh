@@ -47,15 +47,7 @@ in_ns mkdir -p /var/lib/prometheus/node-exporter
 step "installed $(basename "$deb") with dpkg: nothing enabled or started; demo-ws.service on port $port"
 
 # --- 2. the timer for it, fast: every 2 s, threshold 3 -------------------------------------
-in_ns mkdir -p /etc/systemd/system/websocket-health-check@demo.timer.d
-in_ns sh -c "cat >/etc/systemd/system/websocket-health-check@demo.timer.d/fast.conf" <<'DROPIN'
-[Timer]
-# One empty assignment resets all the unit's monotonic triggers; then ours.
-OnActiveSec=
-OnActiveSec=1s
-OnUnitActiveSec=2s
-AccuracySec=100ms
-DROPIN
+fast_timer demo
 in_ns systemctl daemon-reload
 # The plain pair is tied to openems.service; give verify one to find.
 printf '[Service]\nExecStart=/bin/sleep infinity\n' | in_ns sh -c "cat >/etc/systemd/system/openems.service"

@@ -35,14 +35,7 @@ boot_systemd
 install_package "$deb"
 
 install_demo_service
-in_ns mkdir -p /etc/systemd/system/websocket-health-check@edge.timer.d
-in_ns sh -c "cat >/etc/systemd/system/websocket-health-check@edge.timer.d/fast.conf" <<'DROPIN'
-[Timer]
-OnActiveSec=
-OnActiveSec=1s
-OnUnitActiveSec=2s
-AccuracySec=100ms
-DROPIN
+fast_timer edge
 in_ns mkdir -p /var/lib/prometheus/node-exporter
 in_ns systemctl daemon-reload
 in_ns systemctl start demo-ws.service
