@@ -13,11 +13,16 @@ import Testing
     ([uri, "x.service", "--threshold", "0"], "threshold 0 is below 1"),
     (
       [uri, "x.service", "--threshold", "99999999999999999999"],
-      "The value '99999999999999999999' is invalid for '--threshold <n>'"
+      "--threshold '99999999999999999999' is not a whole number"
     ),
-    ([uri, "x.service", "--threshold", "six"], "The value 'six' is invalid for '--threshold <n>'"),
-    ([uri, "x.service", "--threshold", ""], "The value '' is invalid for '--threshold <n>'"),
-    ([uri, "x.service", "--threshold", "３"], "The value '３' is invalid for '--threshold <n>'"),
+    ([uri, "x.service", "--threshold", "six"], "--threshold 'six' is not a whole number"),
+    ([uri, "x.service", "--threshold", ""], "--threshold '' is not a whole number"),
+    ([uri, "x.service", "--threshold", "３"], "--threshold '３' is not a whole number"),
+    (
+      [uri, "x.service", "--openems-kind", "edge-ui"],
+      "--openems-kind 'edge-ui' is not one of: edge, backend-ui, edge-app"
+    ),
+    ([uri, "x.service", "--timeout", "soon"], "--timeout 'soon' is not a number of seconds"),
     ([uri, "x.service", "--timeout", "0"], "timeout 0.0 is not a number of seconds between 0 and 3600"),
     ([uri, "x.service", "--timeout", "nan"], "timeout nan is not a number of seconds"),
     ([uri, "x.service", "--timeout", "1e9"], "timeout 1000000000.0 is not a number of seconds"),

@@ -161,9 +161,9 @@ import Testing
   /// the console, the trigger log or the state file, on success and on failure.
   @Test func headerFileSecretNeverLeavesTheUpgradeRequest() throws {
     let secret = "s3cret-apikey-7f3a"
-    let right = try WebSocketTestServer(.openEMS(apikey: secret))
+    let right = try WebSocketTestServer(.openEMS(OpenEMSPeer(.edgeApp(apikeys: [secret]))))
     defer { right.stop() }
-    let wrong = try WebSocketTestServer(.openEMS(apikey: "another-key"))
+    let wrong = try WebSocketTestServer(.openEMS(OpenEMSPeer(.edgeApp(apikeys: ["another-key"]))))
     defer { wrong.stop() }
     let sandbox = try CommandSandbox()
     let headers = sandbox.directory.appendingPathComponent("backend.headers").path
@@ -172,7 +172,7 @@ import Testing
     var everything = ""
     for (server, runs) in [(right, 1), (wrong, 2)] {
       let arguments = [
-        "ws://127.0.0.1:\(server.port)/", "openems-backend.service", "--openems", "--header-file", headers,
+        "ws://127.0.0.1:\(server.port)/", "openems-backend.service", "--ping", "--header-file", headers,
         "--threshold", "1", "--state-file", sandbox.statePath, "--log-file", sandbox.logPath,
       ]
       #expect(!arguments.joined(separator: " ").contains(secret))

@@ -53,6 +53,22 @@ import Testing
     }
   }
 
+  /// Every declaration is read back as its setting: a property named otherwise than its
+  /// option would be parsed and then silently dropped.
+  @Test func everyDeclaredOptionIsReadBackAsItsSetting() throws {
+    for setting in TargetSetting.all where setting.places.contains(.commandLine) {
+      // A value of the setting's kind: the first of these it takes.
+      var words = ["1", "1m"]
+      if case .words(let choices) = setting.completion { words = choices }
+      var scratch = TargetDraft()
+      let text = try #require(words.first { (try? setting.apply($0, to: &scratch, source: "")) != nil })
+      let value = setting.kind == .flag ? [] : [text]
+      let options = try TargetOptions.parse(["ws://h/", "x.service", setting.option] + value)
+      let given = options.given.map { "\($0.setting.name)=\($0.text)" }
+      #expect(given == ["\(setting.name)=\(setting.kind == .flag ? "true" : text)"], "\(setting.name)")
+    }
+  }
+
   /// `migrate foo` is the migrate command, not a check of a URI called "migrate": every
   /// subcommand, with one word after it as a URI-and-unit pair would have, is handed over.
   @Test func everySubcommandIsHandedOver() {

@@ -29,21 +29,25 @@ import Testing
         "uri = ws://localhost:8092", "unit = openems-backend.service", "threshold = 6", "mode = auto",
       ])
     let draft = try TargetDraft(parsing: plan.configText, path: plan.configPath)
-    #expect(draft.uri == "ws://localhost:8092" && draft.threshold == 6 && draft.mode == .auto)
+    #expect(draft[\.uri] == "ws://localhost:8092" && draft[\.threshold] == 6 && draft[\.mode] == .auto)
     #expect(plan.notes.count == 5)
     #expect(plan.notes[0].contains("/tmp/websocket-health-check/failcount"))
     #expect(plan.notes[0].contains("/run/websocket-health-check/openems-backend.failcount"))
     #expect(plan.notes[1].contains("the old lines stay in /opt/websocket-health-check/trigger.log"))
     #expect(plan.notes[2].contains("websocket-health-check.sh, which does not exist here"))
     #expect(plan.notes[3].contains("tied to openems-backend.service"))
-    #expect(plan.notes[4].contains("Uncomment `openems = yes` in /etc/websocket-health-check/openems-backend.conf"))
-    #expect(draft.openEMS == nil, "suggested, commented: the old check's depth until a person turns it on")
-    #expect(plan.configText.contains("\n# openems = yes\n"))
+    // The shipped units watch the Backend on 8092, a port OpenEMS's defaults do not name.
+    #expect(
+      plan.notes[4].contains(
+        "Uncomment `openems-kind = backend-ui` in /etc/websocket-health-check/openems-backend.conf"))
+    #expect(plan.notes[4].contains("write edge-app if Edges connect there"))
+    #expect(draft[\.openemsKind] == nil, "suggested, commented: the old check's depth until a person turns it on")
+    #expect(plan.configText.contains("\n# openems-kind = backend-ui\n"))
     var uncommented = try TargetDraft(
-      parsing: plan.configText.replacingOccurrences(of: "# openems = yes", with: "openems = yes"), path: plan.configPath
+      parsing: plan.configText.replacingOccurrences(of: "# openems-kind", with: "openems-kind"), path: plan.configPath
     )
-    uncommented.stateFile = "/tmp/whc-migration/failcount"
-    #expect(try uncommented.resolved().probeOptions.depth == .openEMS)
+    uncommented[\.stateFile] = "/tmp/whc-migration/failcount"
+    #expect(try uncommented.resolved().probeOptions.depth == .openEMS(.backendUI, assumed: false))
     #expect(
       plan.commands == [
         "systemctl disable --now websocket-health-check.timer websocket-health-check.service",
@@ -110,19 +114,26 @@ import Testing
     }
   }
 
-  /// The Backend's Edge.Application port must get no request (it would hold a request thread
-  /// for 10 s): there the handshake stays and nothing is suggested; nor for other services.
+  /// Each OpenEMS unit gets the kind its port says (the Edge.Application gets no request, so
+  /// it is suggested too); a Backend on a port OpenEMS does not name gets its UI endpoint and
+  /// a word on why; other services get nothing.
   @Test(arguments: [
-    ("ws://localhost:8081/", "openems-backend.service", false),
-    ("ws://localhost:8085/websocket", "openems.service", true),
-    ("ws://localhost:9000/", "chat.service", false),
+    ("ws://localhost:8081/", "openems-backend.service", "edge-app"),
+    ("ws://localhost:8082/", "openems-backend.service", "backend-ui"),
+    ("ws://localhost:8092", "openems-backend.service", "backend-ui"),
+    ("ws://localhost:8085/websocket", "openems.service", "edge"),
+    ("ws://localhost/websocket", "openems.service", "edge"),
+    ("ws://localhost:9000/", "chat.service", nil),
   ])
-  func theOpenEMSDepthIsSuggestedWhereARequestIsWelcome(uri: String, unit: String, suggested: Bool) throws {
+  func theOpenEMSKindIsSuggestedForAnOpenEMSUnit(uri: String, unit: String, kind: String?) throws {
     let reference = try ReferenceUnit(parsing: "[Service]\nExecStart=/a \(uri) \(unit)\n", path: "u")
     let plan = try MigrationPlan(
       reference: reference, unitFile: "u", timerText: nil, programExists: true, name: nil, configDirectory: "/c")
-    #expect(plan.configText.contains("# openems = yes") == suggested)
-    #expect(plan.notes.contains { $0.contains("openems = yes") } == suggested)
+    #expect(plan.configText.contains("openems-kind") == (kind != nil))
+    if let kind {
+      #expect(plan.configText.contains("\n# openems-kind = \(kind)\n"), "\(plan.configText)")
+      #expect(plan.notes.contains { $0.contains("Uncomment `openems-kind = \(kind)`") })
+    }
   }
 
   @Test func aDryRunReferenceStaysADryRunAndATemplateUnitGetsAUsableName() throws {

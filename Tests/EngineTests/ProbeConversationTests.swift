@@ -298,16 +298,16 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
     (#"not json"#, nil),
   ])
   func repliesAreMatchedByID(text: String, reply: JSONRPCExchange.Reply?) {
-    #expect(JSONRPCExchange(id: Self.id).reply(in: Array(text.utf8)) == reply)
+    #expect(JSONRPCExchange(id: Self.id, method: "subscribeEdges").reply(in: Array(text.utf8)) == reply)
   }
 
   @Test func requestIsWhatOpenEMSTakesForARequest() throws {
-    let exchange = JSONRPCExchange(id: JSONRPCExchange.uuid(from: Array(0..<16)))
+    let exchange = JSONRPCExchange(id: JSONRPCExchange.uuid(from: Array(0..<16)), method: "subscribeEdges")
     #expect(exchange.id == "00010203-0405-4607-8809-0a0b0c0d0e0f")
     let request = try #require(JSONValue.parse(Array(exchange.request.utf8)))
     #expect(request["jsonrpc"] == .string("2.0"))
     #expect(request["id"] == .string(exchange.id))
-    #expect(request["method"] == .string("websocketHealthCheck"))
+    #expect(request["method"] == .string("subscribeEdges"))
     #expect(request["params"] == .object([]))
   }
 }
@@ -361,7 +361,7 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   }
 
   @Test func openEMSSkipsNotificationsAndOtherIDsAndTakesAnErrorReplyAsProof() throws {
-    var talk = try conversation(.openEMS)
+    var talk = try conversation(.openEMS(.edge, assumed: false))
     _ = talk.start()
     let request = try #require(sent(talk.receive(ServerBytes.upgrade(key: talk.key))).first)
     #expect(request.opcode == 0x1)
@@ -381,7 +381,7 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   /// OpenEMS pushes notifications to every connection; a storm of them before the reply, in
   /// one read or spread over many, neither hides the reply nor piles up.
   @Test func aStormOfNotificationsBeforeTheReplyHidesNothing() throws {
-    var talk = try conversation(.openEMS)
+    var talk = try conversation(.openEMS(.edge, assumed: false))
     _ = talk.start()
     _ = talk.receive(ServerBytes.upgrade(key: talk.key))
     let notification = ServerBytes.text(#"{"jsonrpc":"2.0","method":"edgeConfig","params":{"components":{}}}"#)
@@ -394,7 +394,7 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   }
 
   @Test func aWedgedOpenEMSAnswersPingsButNeverTheRequest() throws {
-    var talk = try conversation(.openEMS)
+    var talk = try conversation(.openEMS(.edge, assumed: false))
     _ = talk.start()
     _ = talk.receive(ServerBytes.upgrade(key: talk.key))
     let pinged = talk.receive(ServerBytes.frame(0x9, [7, 7]))
@@ -432,10 +432,13 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   /// failure, ended politely with our own close frame.
   @Test(arguments: [
     (
-      ProbeDepth.openEMS, ServerBytes.close(1011, "pool"),
+      ProbeDepth.openEMS(.edge, assumed: false), ServerBytes.close(1011, "pool"),
       ProbeFailure.closedBeforeAnswer(to: .jsonRPC, code: 1011, reason: "pool")
     ),
-    (.openEMS, ServerBytes.close(1000), .closedBeforeAnswer(to: .jsonRPC, code: 1000, reason: "")),
+    (
+      .openEMS(.edge, assumed: false), ServerBytes.close(1000),
+      .closedBeforeAnswer(to: .jsonRPC, code: 1000, reason: "")
+    ),
     (.ping, ServerBytes.close(1001, "going away"), .closedBeforeAnswer(to: .ping, code: 1001, reason: "going away")),
   ])
   func aServerThatClosesBeforeAnsweringFails(depth: ProbeDepth, bytes: [UInt8], failure: ProbeFailure) throws {
@@ -453,13 +456,14 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   /// calls it.
   @Test(arguments: [1001, 1002, 1003, 1011, 3000, 4000, 999, 5000, 1005] as [UInt16])
   func anyCloseCodeAfterTheAnswerIsHealthyAndNoted(code: UInt16) throws {
-    for depth in [ProbeDepth.handshake, .ping, .openEMS] {
+    for depth in [ProbeDepth.handshake, .ping, .openEMS(.edge, assumed: false)] {
       var talk = try conversation(depth)
       _ = talk.start()
       let upgraded = talk.receive(ServerBytes.upgrade(key: talk.key))
       switch depth {
       case .ping: _ = talk.receive(ServerBytes.frame(0xA, sent(upgraded).first?.payload ?? []))
-      case .openEMS: _ = talk.receive(ServerBytes.text(#"{"jsonrpc":"2.0","id":"\#(talk.requestID)","result":{}}"#))
+      case .openEMS(.edge, assumed: false):
+        _ = talk.receive(ServerBytes.text(#"{"jsonrpc":"2.0","id":"\#(talk.requestID)","result":{}}"#))
       default: break
       }
       #expect(talk.phase == .close, "\(depth)")
@@ -532,7 +536,7 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   }
 
   @Test func aServerThatSendsCompressedMessagesItNeverNegotiatedIsNamed() throws {
-    var talk = try conversation(.openEMS)
+    var talk = try conversation(.openEMS(.edge, assumed: false))
     _ = talk.start()
     _ = talk.receive(ServerBytes.upgrade(key: talk.key))
     // RSV1 set on a text frame: permessage-deflate, which the probe never asked for.

@@ -21,43 +21,130 @@ import Testing
     return try Probe(uri: WebSocketURI(parsing: uri), options: options, group: group).runToEnd()
   }
 
-  /// The failure OpenEMS has: the upgrade and pings still work, requests get no reply.
-  @Test func onlyTheOpenEMSRequestSeesAWedgedOpenEMS() throws {
-    let server = try WebSocketTestServer(.wedgedOpenEMS)
+  static let kinds: [(OpenEMSEndpoint, OpenEMSPeer.Kind)] = [
+    (.edge, .edge), (.backendUI, .backendUI), (.edgeApp, .edgeApp(apikeys: ["k-edge0"])),
+  ]
+
+  /// The failure OpenEMS has, on each of its endpoints: the upgrade and pings still work, the
+  /// request pool answers nothing. Only the OpenEMS probe sees it, within its deadline.
+  @Test(arguments: kinds)
+  func onlyTheOpenEMSProbeSeesAWedgedPool(endpoint: OpenEMSEndpoint, kind: OpenEMSPeer.Kind) throws {
+    let peer = OpenEMSPeer(kind)
+    let server = try WebSocketTestServer(.openEMS(peer))
     defer { server.stop() }
     let uri = "ws://127.0.0.1:\(server.port)/"
+    #expect(try probe(uri, .openEMS(endpoint, assumed: false)).isHealthy, "healthy before the wedge")
+    peer.wedge()
     #expect(try probe(uri).isHealthy, "the handshake cannot see it")
     #expect(try probe(uri, .ping).isHealthy, "nor can a ping")
     let clock = ContinuousClock()
     let started = clock.now
-    let deep = try probe(uri, .openEMS, timeout: .seconds(1))
+    let deep = try probe(uri, .openEMS(endpoint, assumed: false), timeout: .seconds(1))
     let elapsed = clock.now - started
-    #expect(deep.failure == .noAnswer(to: .jsonRPC, within: .seconds(1), lastSkipped: nil))
-    #expect(deep.summary.hasPrefix("no reply to the JSON-RPC request within 1 s (connect "), "\(deep.summary)")
+    let question: ProbeQuestion = endpoint == .edgeApp ? .poolRefusal : .jsonRPC
+    #expect(deep.failure == .noAnswer(to: question, within: .seconds(1), lastSkipped: nil))
     #expect(deep.timings[.reply] != nil)
     #expect(elapsed < .milliseconds(1200), "took \(elapsed)")
   }
 
-  @Test func aLiveOpenEMSAnswersEvenWithAnErrorAndNotificationsFirst() throws {
-    let server = try WebSocketTestServer(.openEMS(apikey: nil))
+  /// What a probe every 15 s costs OpenEMS's log: nothing on a current Edge or Backend UI
+  /// (the method each answers with an empty success), one WARN a probe on the versions before
+  /// those methods were open, and on the Edge.Application, whose refusal is itself one WARN.
+  @Test(arguments: [
+    (OpenEMSEndpoint.edge, OpenEMSPeer.Kind.edge, OpenEMSPeer.Version.current, 0),
+    (.edge, .edge, OpenEMSPeer.Version(2024, 5), 0),
+    (.edge, .edge, OpenEMSPeer.Version(2024, 4), 1),
+    (.backendUI, .backendUI, .current, 0),
+    (.backendUI, .backendUI, OpenEMSPeer.Version(2026, 2), 0),
+    (.backendUI, .backendUI, OpenEMSPeer.Version(2026, 1), 1),
+    (.edgeApp, .edgeApp(apikeys: ["k-edge0"]), .current, 1),
+  ])
+  func eachProbeCostsOpenEMSItsLeastLog(
+    endpoint: OpenEMSEndpoint, kind: OpenEMSPeer.Kind, version: OpenEMSPeer.Version, linesPerProbe: Int
+  ) throws {
+    let peer = OpenEMSPeer(kind, version: version)
+    let server = try WebSocketTestServer(.openEMS(peer))
     defer { server.stop() }
-    let result = try probe("ws://127.0.0.1:\(server.port)/", .openEMS)
+    for _ in 0..<5 {
+      let result = try probe("ws://127.0.0.1:\(server.port)/", .openEMS(endpoint, assumed: false))
+      #expect(result.isHealthy, "\(result.summary)")
+    }
+    #expect(peer.log.count == 5 * linesPerProbe, "\(peer.log)")
+    #expect(peer.log.allSatisfy { $0.hasPrefix("WARN") }, "no ERROR, no stack trace: \(peer.log)")
+    #expect(peer.poolThreadsHeld == 0, "no request held a pool thread")
+    // No apikey ever left the probe, and the Edge.Application was sent no message at all.
+    #expect(server.seen.withLockedValue { $0 }.filter { $0.hasPrefix("apikey=") }.allSatisfy { $0 == "apikey=" })
+    if endpoint == .edgeApp {
+      #expect(!server.seen.withLockedValue { $0 }.contains { $0.hasPrefix("{") })
+    }
+  }
+
+  /// The request the probe used to send (a method nobody defines) cost a WARN every probe even
+  /// on a current Edge, and on the Edge.Application any request held a pool thread: why each
+  /// kind now has its own.
+  @Test func theOldRequestCostALogLineEveryProbeAndHeldTheEdgeApplicationsPool() throws {
+    let old =
+      #"{"jsonrpc":"2.0","id":"6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b","method":"websocketHealthCheck","params":{}}"#
+    let edge = OpenEMSPeer(.edge)
+    let edgeServer = try WebSocketTestServer(.openEMS(edge))
+    defer { edgeServer.stop() }
+    #expect(try probe("ws://127.0.0.1:\(edgeServer.port)/", .message(text: old, expect: nil)).isHealthy)
+    #expect(edge.log.count == 1 && edge.log[0].contains("is not defined"), "\(edge.log)")
+
+    let edgeApp = OpenEMSPeer(.edgeApp(apikeys: ["k-edge0"]))
+    let edgeAppServer = try WebSocketTestServer(.openEMS(edgeApp))
+    defer { edgeAppServer.stop() }
+    _ = try probe("ws://127.0.0.1:\(edgeAppServer.port)/", .message(text: old, expect: nil))
+    #expect(edgeApp.poolThreadsHeld <= 1)
+    #expect(try probe("ws://127.0.0.1:\(edgeAppServer.port)/", .openEMS(.edgeApp, assumed: false)).isHealthy)
+  }
+
+  /// A current Edge answers `subscribeEdges` with an empty success, after a notification the
+  /// probe skips; an old one with an error reply, which is as much proof that the pool runs.
+  @Test func aLiveOpenEMSAnswersWithSuccessOrErrorAndNotificationsFirst() throws {
+    let current = try WebSocketTestServer(.openEMS(OpenEMSPeer(.edge)))
+    defer { current.stop() }
+    let result = try probe("ws://127.0.0.1:\(current.port)/", .openEMS(.edge, assumed: false))
     #expect(result.isHealthy, "\(result.summary)")
+    #expect(result.notes.isEmpty, "\(result.notes)")
     #expect(result.timings.entries.map(\.phase) == [.connect, .upgrade, .reply, .close])
-    guard case .jsonRPCError(let code, let message) = result.notes.first else {
-      Issue.record("no JSON-RPC error noted: \(result.notes)")
+    // What reached the server is a request OpenEMS takes for one (else it would have dropped it).
+    #expect(current.seen.withLockedValue { $0 }.contains { $0.contains(#""method":"subscribeEdges","params":{}"#) })
+
+    let old = try WebSocketTestServer(.openEMS(OpenEMSPeer(.edge, version: OpenEMSPeer.Version(2023, 10))))
+    defer { old.stop() }
+    let answered = try probe("ws://127.0.0.1:\(old.port)/", .openEMS(.edge, assumed: false))
+    #expect(answered.isHealthy, "\(answered.summary)")
+    guard case .jsonRPCError(let code, let message) = answered.notes.first else {
+      Issue.record("no JSON-RPC error noted: \(answered.notes)")
       return
     }
-    #expect(code == "1")
-    #expect(message?.contains("websocketHealthCheck") == true)
-    // What reached the server is a request OpenEMS takes for one (else it would have dropped it).
-    #expect(server.seen.withLockedValue { $0 }.contains { $0.contains(#""method":"websocketHealthCheck""#) })
+    #expect(code == "1001")
+    #expect(message == "User is not authenticated")
+  }
+
+  /// The Edge.Application's pool refuses a connection without an apikey (1003): that is its
+  /// proof of life. The probe asks nothing, sends no apikey, and answers the close.
+  @Test func theEdgeApplicationsRefusalIsItsProofOfLife() throws {
+    let server = try WebSocketTestServer(.openEMS(OpenEMSPeer(.edgeApp(apikeys: ["k-edge0"]))))
+    defer { server.stop() }
+    let result = try probe("ws://127.0.0.1:\(server.port)/", .openEMS(.edgeApp, assumed: true))
+    #expect(result.isHealthy, "\(result.summary)")
+    #expect(result.timings.entries.map(\.phase) == [.connect, .upgrade, .reply])
+    #expect(result.notes == [.openEMSKindAssumed(.edgeApp, port: server.port)])
+    #expect(result.summary.contains("OpenEMS Backend Edge.Application assumed from port \(server.port)"))
+    var said: [String] = []
+    for _ in 0..<50 where !said.contains(where: { $0.hasPrefix("close ") }) {
+      usleep(20_000)
+      said = server.seen.withLockedValue { $0 }
+    }
+    #expect(said == ["apikey=", "close 1000"], "\(said)")
   }
 
   /// Why the preset's request is shaped as it is: OpenEMS drops a malformed request without
   /// a word, so a probe that sends one sees a healthy server as wedged.
   @Test func aMalformedRequestLooksLikeAWedgeWhichIsWhyThePresetIsWellFormed() throws {
-    let server = try WebSocketTestServer(.openEMS(apikey: nil))
+    let server = try WebSocketTestServer(.openEMS(OpenEMSPeer(.edge)))
     defer { server.stop() }
     let uri = "ws://127.0.0.1:\(server.port)/"
     for malformed in [
@@ -68,7 +155,7 @@ import Testing
       let result = try probe(uri, .message(text: malformed, expect: nil), timeout: .milliseconds(500))
       #expect(result.failure?.phase == .reply, "\(malformed): \(result.summary)")
     }
-    #expect(try probe(uri, .openEMS).isHealthy)
+    #expect(try probe(uri, .openEMS(.edge, assumed: false)).isHealthy)
   }
 
   /// A probe that gives up after the upgrade (no reply by the deadline) says goodbye with a
@@ -77,7 +164,8 @@ import Testing
   @Test func aProbeThatGivesUpAfterTheUpgradeClosesPolitely() throws {
     let server = try WebSocketTestServer(.wedgedOpenEMS)
     defer { server.stop() }
-    let result = try probe("ws://127.0.0.1:\(server.port)/", .openEMS, timeout: .milliseconds(500))
+    let result = try probe(
+      "ws://127.0.0.1:\(server.port)/", .openEMS(.edge, assumed: false), timeout: .milliseconds(500))
     #expect(result.failure == .noAnswer(to: .jsonRPC, within: .milliseconds(500), lastSkipped: nil))
     var said: [String] = []
     for _ in 0..<50 where !said.contains("close 1000") {
@@ -85,20 +173,6 @@ import Testing
       said = server.seen.withLockedValue { $0 }
     }
     #expect(said.contains("close 1000"), "the server saw no close frame: \(said)")
-  }
-
-  @Test func backendEdgeApplicationNeedsItsAPIKeyHeader() throws {
-    let server = try WebSocketTestServer(.openEMS(apikey: "k-123"))
-    defer { server.stop() }
-    let uri = "ws://127.0.0.1:\(server.port)/"
-    let without = try probe(uri, .openEMS)
-    #expect(
-      without.failure == .closedBeforeAnswer(to: .jsonRPC, code: 1003, reason: "apikey is not valid"),
-      "\(without.summary)")
-    let key = try HeaderField(name: "apikey", value: "k-123", isSecret: true, source: "test")
-    let with = try probe(uri, .openEMS, headers: [key])
-    #expect(with.isHealthy, "\(with.summary)")
-    #expect(server.seen.withLockedValue { $0 }.contains("apikey=k-123"))
   }
 
   @Test func originAndSubprotocolAreSentWhenAsked() throws {
@@ -179,9 +253,9 @@ import Testing
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let tls = try WebSocketTestServer.selfSignedTLS(in: directory)
-    let server = try WebSocketTestServer(.openEMS(apikey: nil), tls: tls.context)
+    let server = try WebSocketTestServer(.openEMS(OpenEMSPeer(.edge)), tls: tls.context)
     defer { server.stop() }
-    let options = ProbeOptions(trustedCertificatesFile: tls.certificate, depth: .openEMS)
+    let options = ProbeOptions(trustedCertificatesFile: tls.certificate, depth: .openEMS(.edge, assumed: false))
     let result = try Probe(
       uri: WebSocketURI(parsing: "wss://localhost:\(server.port)/"), options: options, group: group
     )
@@ -235,7 +309,7 @@ import Testing
 
   @Test func theJSONRPCReplyIsMatchedByIDOnTheWire() throws {
     let channel = EmbeddedChannel()
-    let result = try attempt(.openEMS, on: channel)
+    let result = try attempt(.openEMS(.edge, assumed: false), on: channel)
     let request = try written(channel)
     try channel.writeInbound(ByteBuffer(bytes: ServerBytes.upgrade(key: try key(in: request))))
     let sent = try #require(clientFrame(try written(channel)))

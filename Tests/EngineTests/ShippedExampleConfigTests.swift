@@ -15,7 +15,7 @@ import Testing
   /// The commented settings that go together; `mode` is what the group needs beside them.
   static let groups: [(keys: [String], mode: String?)] = [
     (["approval-timeout", "approval-fallback"], "approve"), (["notify-command"], nil),
-    (["max-restarts", "within"], nil), (["rearm-after"], nil), (["ca-file"], nil), (["openems"], nil),
+    (["max-restarts", "within"], nil), (["rearm-after"], nil), (["ca-file"], nil), (["openems-kind"], nil),
     (["ping"], nil), (["send", "expect"], nil), (["header-file"], nil), (["header"], nil),
     (["subprotocol"], nil), (["origin"], nil), (["metrics-file"], nil),
   ]
@@ -41,12 +41,14 @@ import Testing
   @Test func parsesAsShipped() throws {
     #expect(!Self.shipped.isEmpty, "systemd/example.conf not found beside the tests")
     let draft = try TargetDraft(parsing: Self.shipped, path: "example.conf")
-    #expect(draft.uri == "ws://localhost:8085/websocket")
-    #expect(draft.unit == "openems.service")
-    #expect(draft.threshold == 6)
-    #expect(draft.mode == .auto)
+    #expect(draft[\.uri] == "ws://localhost:8085/websocket")
+    #expect(draft[\.unit] == "openems.service")
+    #expect(draft[\.threshold] == 6)
+    #expect(draft[\.mode] == .auto)
     // Nothing commented out leaked in as a setting.
-    #expect(draft.expect == nil && draft.send == nil && draft.openEMS == nil && draft.headers.isEmpty)
+    #expect(
+      draft[\.expect] == nil && draft[\.send] == nil && draft[\.openems] == nil && draft[\.openemsKind] == nil
+        && (draft[\.header] ?? []).isEmpty)
   }
 
   @Test func everyCommentedSettingIsCoveredBelow() {
@@ -63,12 +65,12 @@ import Testing
     for key in keys {
       #expect(text.contains("\n\(key) ="), "example.conf has no '# \(key) = …' line")
     }
-    draft.stateFile = "/tmp/whc-example-tests/failcount"
-    draft.logFile = "/tmp/whc-example-tests/trigger.log"
+    draft[\.stateFile] = "/tmp/whc-example-tests/failcount"
+    draft[\.logFile] = "/tmp/whc-example-tests/trigger.log"
     do {
       let resolved = try draft.resolved()
       switch keys[0] {
-      case "openems": #expect(resolved.probeOptions.depth == .openEMS)
+      case "openems-kind": #expect(resolved.probeOptions.depth == .openEMS(.edge, assumed: false))
       case "ping": #expect(resolved.probeOptions.depth == .ping)
       case "send":
         #expect(resolved.probeOptions.depth == .message(text: #"{"status":"?"}"#, expect: try ReplyPattern("ok")))
@@ -91,7 +93,7 @@ import Testing
   ])
   func aCommentedOutSettingWithQuotesStaysAComment(line: String) throws {
     let draft = try TargetDraft(parsing: "unit = a.service\n\(line)\n", path: "edge.conf")
-    #expect(draft.unit == "a.service")
-    #expect(draft.expect == nil && draft.send == nil && draft.headers.isEmpty)
+    #expect(draft[\.unit] == "a.service")
+    #expect(draft[\.expect] == nil && draft[\.send] == nil && (draft[\.header] ?? []).isEmpty)
   }
 }

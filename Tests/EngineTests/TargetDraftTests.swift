@@ -27,20 +27,20 @@ import Testing
       insecure = no
       """
     let draft = try TargetDraft(parsing: text, path: "edge.conf")
-    #expect(draft.uri == "ws://localhost:8081/")
-    #expect(draft.unit == "openems-backend.service")
-    #expect(draft.threshold == 6)
-    #expect(draft.mode == .dryRun)
-    #expect(draft.timeout == 2.5)
-    #expect(draft.stateFile == "/var/lib/websocket-health-check/edge.failcount")
-    #expect(draft.logFile == "/var/log/websocket-health-check/edge.log")
-    #expect(draft.caFile == "/etc/ssl/edge.pem")
-    #expect(draft.openEMS == true)
-    #expect(draft.headers == ["X-Probe: websocket-health-check", "X-Site: north"])
-    #expect(draft.headerFile == "/etc/websocket-health-check/backend.headers")
-    #expect(draft.subprotocol == "json")
-    #expect(draft.origin == "https://openems.example")
-    #expect(draft.insecure == false)
+    #expect(draft[\.uri] == "ws://localhost:8081/")
+    #expect(draft[\.unit] == "openems-backend.service")
+    #expect(draft[\.threshold] == 6)
+    #expect(draft[\.mode] == .dryRun)
+    #expect(draft[\.timeout] == 2.5)
+    #expect(draft[\.stateFile] == "/var/lib/websocket-health-check/edge.failcount")
+    #expect(draft[\.logFile] == "/var/log/websocket-health-check/edge.log")
+    #expect(draft[\.caFile] == "/etc/ssl/edge.pem")
+    #expect(draft[\.openems] == true)
+    #expect(draft[\.header] == ["X-Probe: websocket-health-check", "X-Site: north"])
+    #expect(draft[\.headerFile] == "/etc/websocket-health-check/backend.headers")
+    #expect(draft[\.subprotocol] == "json")
+    #expect(draft[\.origin] == "https://openems.example")
+    #expect(draft[\.insecure] == false)
   }
 
   @Test(arguments: [
@@ -50,7 +50,7 @@ import Testing
     ("   # indented comment\nunit = y.service", "y.service"),
   ])
   func aCommentStartsAtAHashAfterWhiteSpace(text: String, unit: String) throws {
-    #expect(try TargetDraft(parsing: text, path: "edge.conf").unit == unit)
+    #expect(try TargetDraft(parsing: text, path: "edge.conf")[\.unit] == unit)
   }
 
   @Test func aQuotedValueKeepsItsHashes() throws {
@@ -59,8 +59,8 @@ import Testing
       expect = "id.: .#1"
       """
     let draft = try TargetDraft(parsing: text, path: "edge.conf")
-    #expect(draft.send == ##"{"jsonrpc":"2.0","method":"#status"}"##)
-    #expect(draft.expect == "id.: .#1")
+    #expect(draft[\.send] == ##"{"jsonrpc":"2.0","method":"#status"}"##)
+    #expect(draft[\.expect] == "id.: .#1")
   }
 
   @Test(arguments: [
@@ -94,24 +94,24 @@ import Testing
 
   @Test func commandLineWinsOverTheFileAndHeadersAddUp() throws {
     var file = TargetDraft()
-    file.uri = "ws://file"
-    file.threshold = 6
-    file.headers = ["X-A: file", "X-B: file"]
+    file[\.uri] = "ws://file"
+    file[\.threshold] = 6
+    file[\.header] = ["X-A: file", "X-B: file"]
     var line = TargetDraft()
-    line.threshold = 2
-    line.headers = ["x-b: line"]
+    line[\.threshold] = 2
+    line[\.header] = ["x-b: line"]
     let merged = line.over(file)
-    #expect(merged.uri == "ws://file")
-    #expect(merged.threshold == 2)
-    #expect(merged.headers == ["X-A: file", "x-b: line"])
+    #expect(merged[\.uri] == "ws://file")
+    #expect(merged[\.threshold] == 2)
+    #expect(merged[\.header] == ["X-A: file", "x-b: line"])
   }
 
   func draft(_ settings: [(String, String)]) throws -> TargetDraft {
     var draft = TargetDraft()
-    draft.uri = "ws://127.0.0.1:8085/websocket"
-    draft.unit = "openems.service"
-    draft.stateFile = "/tmp/whc-draft-tests/failcount"
-    draft.logFile = "/tmp/whc-draft-tests/trigger.log"
+    draft[\.uri] = "ws://127.0.0.1:8085/websocket"
+    draft[\.unit] = "openems.service"
+    draft[\.stateFile] = "/tmp/whc-draft-tests/failcount"
+    draft[\.logFile] = "/tmp/whc-draft-tests/trigger.log"
     for (name, text) in settings {
       let setting = TargetSetting.named(name)
       try setting.apply(text, to: &draft, source: setting.option)
@@ -122,7 +122,10 @@ import Testing
   @Test(arguments: [
     ([], ProbeDepth.handshake),
     ([("ping", "true")], .ping),
-    ([("openems", "true")], .openEMS),
+    // The draft's URI is on 8085, an Edge's port.
+    ([("openems", "true")], .openEMS(.edge, assumed: true)),
+    ([("openems-kind", "backend-ui")], .openEMS(.backendUI, assumed: false)),
+    ([("openems", "yes"), ("openems-kind", "edge-app")], .openEMS(.edgeApp, assumed: false)),
     ([("send", "hello")], .message(text: "hello", expect: nil)),
     ([("send", "hello"), ("expect", "^ok")], .message(text: "hello", expect: try! ReplyPattern("^ok"))),
   ])
@@ -130,8 +133,29 @@ import Testing
     #expect(try draft(settings).resolved().probeOptions.depth == depth)
   }
 
+  /// Without openems-kind, the kind OpenEMS's defaults put on the port: a request on the
+  /// Edge.Application's 8081 would hold its pool, so that port gets no request.
+  @Test(arguments: [
+    ("ws://localhost:8081/", OpenEMSEndpoint.edgeApp), ("ws://localhost:8082/", .backendUI),
+    ("ws://localhost:8085/websocket", .edge), ("ws://box.example/websocket", .edge),
+    ("wss://box.example/websocket", .edge), ("ws://localhost:8092/", .edge),
+  ])
+  func theKindFollowsThePortUnlessGiven(uri: String, kind: OpenEMSEndpoint) throws {
+    var target = try draft([("openems", "yes")])
+    target[\.uri] = uri
+    #expect(try target.resolved().probeOptions.depth == .openEMS(kind, assumed: true))
+    target[\.openemsKind] = .backendUI
+    #expect(try target.resolved().probeOptions.depth == .openEMS(.backendUI, assumed: false))
+  }
+
   @Test(arguments: [
     ([("ping", "true"), ("openems", "true")], "--ping and --openems each choose what the probe asks"),
+    ([("openems-kind", "edge"), ("send", "x")], "--send and --openems-kind each choose what the probe asks"),
+    ([("openems", "no"), ("openems-kind", "edge")], "openems-kind edge probes OpenEMS, but openems is set to no"),
+    (
+      [("openems-kind", "edge-app"), ("header", "apikey: k-edge0")],
+      "the OpenEMS probe never sends an apikey (the Backend would take it for that Edge); remove the 'apikey' header"
+    ),
     ([("expect", "ok")], "--expect 'ok' needs --send or --send-file"),
     ([("send", "x"), ("expect", "(")], "--expect '(' is not a valid regular expression"),
     ([("header", "no colon")], "--header: expected 'Name: value', got 'no colon'"),
@@ -177,15 +201,15 @@ import Testing
     #expect(settings.triggerLog.path == "/var/log/websocket-health-check/edge.log")
     #expect(settings.timer.description == "websocket-health-check@edge.timer")
     var reference = TargetDraft()
-    reference.uri = "ws://localhost:8085/websocket"
-    reference.unit = "openems.service"
+    reference[\.uri] = "ws://localhost:8085/websocket"
+    reference[\.unit] = "openems.service"
     #expect(try reference.resolved().settings.stateStore.path == "/tmp/websocket-health-check/failcount")
     #expect(try reference.resolved().settings.timer.description == "websocket-health-check.timer")
   }
 
   @Test func insecureWarnsOnEveryRun() throws {
     var target = try draft([("insecure", "yes")])
-    target.uri = "wss://box.example/"
+    target[\.uri] = "wss://box.example/"
     let resolved = try target.resolved()
     #expect(resolved.probeOptions.insecure)
     #expect(resolved.warnings.count == 1)

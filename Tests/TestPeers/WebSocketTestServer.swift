@@ -13,8 +13,8 @@ public final class WebSocketTestServer: @unchecked Sendable {
   public enum Behaviour: Sendable {
     /// Upgrades, answers a close frame with the same code: a healthy service.
     case healthy
-    /// Upgrades, then at once closes with this code (1011: internal error).
-    case closeAfterUpgrade(code: UInt16)
+    /// Upgrades, then at once closes with this code and reason.
+    case closeAfterUpgrade(code: UInt16, reason: String = "internal error")
     /// Upgrades only after this delay.
     case upgradeAfter(TimeAmount)
     /// Accepts TCP and never reads or answers: a wedged service.
@@ -28,10 +28,8 @@ public final class WebSocketTestServer: @unchecked Sendable {
     /// A wedged OpenEMS: upgrades and answers pings (the library's threads) but never replies
     /// to a request (the blocked request pool).
     case wedgedOpenEMS
-    /// OpenEMS as its sources describe it: drops a message without a UUID `id` or an object
-    /// `params`; answers a request with a notification first, then an error reply. With an
-    /// apikey (Backend Edge.Application), a connection without it is closed at once with 1003.
-    case openEMS(apikey: String?)
+    /// One OpenEMS endpoint of a kind and version, as its sources describe it: see `OpenEMSPeer`.
+    case openEMS(OpenEMSPeer)
     /// Refuses the upgrade (403) unless `Origin` is this.
     case checksOrigin(String)
     /// Refuses the upgrade (400) unless this subprotocol is asked for, then selects it.
@@ -140,8 +138,10 @@ public final class WebSocketTestServer: @unchecked Sendable {
       upgradePipelineHandler: { channel, head in
         channel.eventLoop.makeCompletedFuture {
           var answer = behaviour
-          if case .openEMS(let apikey?) = behaviour, head.headers.first(name: "apikey") != apikey {
-            answer = .closeAfterUpgrade(code: 1003)
+          if case .openEMS(let peer) = behaviour,
+            let refusal = peer.onOpen(apikey: head.headers.first(name: "apikey"))
+          {
+            answer = .closeAfterUpgrade(code: refusal.code, reason: refusal.reason)
           }
           try channel.pipeline.syncOperations.addHandler(FrameAnswer(answer, seen: seen))
         }
@@ -258,12 +258,12 @@ private final class FrameAnswer: ChannelInboundHandler {
   func handlerAdded(context: ChannelHandlerContext) {
     let allocator = context.channel.allocator
     switch behaviour {
-    case .closeAfterUpgrade(let code):
+    case .closeAfterUpgrade(let code, let reason):
       // The server starts the close handshake itself, as RFC 6455 wants: close frame now,
       // TCP close once the client answered (below).
       var data = allocator.buffer(capacity: 2)
       data.writeInteger(code)
-      data.writeString(code == 1003 ? "apikey is not valid" : "internal error")
+      data.writeString(reason)
       context.writeAndFlush(
         wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data)), promise: nil)
     case .pushesOnOpen(let bytes):
@@ -307,8 +307,8 @@ private final class FrameAnswer: ChannelInboundHandler {
       let text = payload.readString(length: payload.readableBytes) ?? ""
       seen.withLockedValue { $0.append(text) }
       switch behaviour {
-      case .openEMS:
-        for answer in OpenEMSRequestPool.answers(to: text) {
+      case .openEMS(let peer):
+        for answer in peer.answers(to: text) {
           context.write(
             wrapOutboundOut(
               WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: answer))),
@@ -324,22 +324,6 @@ private final class FrameAnswer: ChannelInboundHandler {
     default:
       break
     }
-  }
-}
-
-/// What OpenEMS's request pool answers, from its sources: a message is a request only with
-/// `method`, an object `params` and a UUID `id`, else it is dropped; notifications may come
-/// first; an unknown method gets an error reply with code 1.
-enum OpenEMSRequestPool {
-  static func answers(to text: String) -> [String] {
-    guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-      let method = object["method"] as? String, object["params"] is [String: Any],
-      let id = object["id"] as? String, UUID(uuidString: id) != nil
-    else { return [] }
-    return [
-      #"{"jsonrpc":"2.0","method":"edgeConfig","params":{"components":{}}}"#,
-      #"{"jsonrpc":"2.0","id":"\#(id)","error":{"code":1,"message":"Endpoint with method \"\#(method)\" is not defined!","data":[]}}"#,
-    ]
   }
 }
 

@@ -15,35 +15,35 @@ struct TargetOptions: ParsableArguments {
   @Argument(help: ArgumentHelp("systemd unit to restart, e.g. openems.service.", valueName: "service"))
   var service: String?
 
-  @Option(help: Self.help("state-file"), completion: Self.completion("state-file")) var stateFile: String?
-  @Option(help: Self.help("threshold"), completion: Self.completion("threshold")) var threshold: Int?
-  @Option(help: Self.help("log-file"), completion: Self.completion("log-file")) var logFile: String?
-  @Flag(help: Self.help("dry-run")) var dryRun = false
-  @Option(help: Self.help("restart-mode"), completion: Self.completion("restart-mode")) var restartMode: String?
-  @Option(help: Self.help("approval-timeout"), completion: Self.completion("approval-timeout")) var approvalTimeout:
-    String?
-  @Option(help: Self.help("approval-fallback"), completion: Self.completion("approval-fallback")) var approvalFallback:
-    String?
-  @Option(help: Self.help("notify-command"), completion: Self.completion("notify-command")) var notifyCommand: String?
-  @Option(help: Self.help("max-restarts"), completion: Self.completion("max-restarts")) var maxRestarts: Int?
-  @Option(help: Self.help("within"), completion: Self.completion("within")) var within: String?
-  @Option(help: Self.help("rearm-after"), completion: Self.completion("rearm-after")) var rearmAfter: String?
-  @Option(help: Self.help("rearm-max"), completion: Self.completion("rearm-max")) var rearmMax: String?
-  @Option(help: Self.help("restart-timeout"), completion: Self.completion("restart-timeout")) var restartTimeout:
-    String?
-  @Option(help: Self.help("metrics-file"), completion: Self.completion("metrics-file")) var metricsFile: String?
-  @Option(help: Self.help("timeout"), completion: Self.completion("timeout")) var timeout: Double?
-  @Flag(help: Self.help("ping")) var ping = false
-  @Option(help: Self.help("send"), completion: Self.completion("send")) var send: String?
-  @Option(help: Self.help("send-file"), completion: Self.completion("send-file")) var sendFile: String?
-  @Option(help: Self.help("expect"), completion: Self.completion("expect")) var expect: String?
-  @Flag(help: Self.help("openems")) var openems = false
-  @Option(help: Self.help("header"), completion: Self.completion("header")) var header: [String] = []
-  @Option(help: Self.help("header-file"), completion: Self.completion("header-file")) var headerFile: String?
-  @Option(help: Self.help("subprotocol"), completion: Self.completion("subprotocol")) var subprotocol: String?
-  @Option(help: Self.help("origin"), completion: Self.completion("origin")) var origin: String?
-  @Option(help: Self.help("ca-file"), completion: Self.completion("ca-file")) var caFile: String?
-  @Flag(help: Self.help("insecure")) var insecure = false
+  // One declaration per command-line setting of `TargetSetting.all`, named as its option;
+  // each value stays text here, parsed once by its setting (`given`, `validate()`).
+  @Option(setting: "state-file") var stateFile: String?
+  @Option(setting: "threshold") var threshold: String?
+  @Option(setting: "log-file") var logFile: String?
+  @Flag(setting: "dry-run") var dryRun = false
+  @Option(setting: "restart-mode") var restartMode: String?
+  @Option(setting: "approval-timeout") var approvalTimeout: String?
+  @Option(setting: "approval-fallback") var approvalFallback: String?
+  @Option(setting: "notify-command") var notifyCommand: String?
+  @Option(setting: "max-restarts") var maxRestarts: String?
+  @Option(setting: "within") var within: String?
+  @Option(setting: "rearm-after") var rearmAfter: String?
+  @Option(setting: "rearm-max") var rearmMax: String?
+  @Option(setting: "restart-timeout") var restartTimeout: String?
+  @Option(setting: "metrics-file") var metricsFile: String?
+  @Option(setting: "timeout") var timeout: String?
+  @Flag(setting: "ping") var ping = false
+  @Option(setting: "send") var send: String?
+  @Option(setting: "send-file") var sendFile: String?
+  @Option(setting: "expect") var expect: String?
+  @Flag(setting: "openems") var openems = false
+  @Option(setting: "openems-kind") var openemsKind: String?
+  @Option(setting: "header") var header: [String] = []
+  @Option(setting: "header-file") var headerFile: String?
+  @Option(setting: "subprotocol") var subprotocol: String?
+  @Option(setting: "origin") var origin: String?
+  @Option(setting: "ca-file") var caFile: String?
+  @Flag(setting: "insecure") var insecure = false
 
   @Option(
     help: ArgumentHelp(
@@ -62,20 +62,6 @@ struct TargetOptions: ParsableArguments {
     }
     let drafts = (try? TargetDirectory.drafts(in: directory)) ?? []
     return drafts.compactMap { $0.configFile.map { TargetDraft.name(configFile: $0, unit: "") } }
-  }
-
-  private static func completion(_ name: String) -> CompletionKind {
-    switch TargetSetting.named(name).completion {
-    case .none: .default
-    case .file(let extensions): .file(extensions: extensions)
-    case .directory: .directory
-    case .words(let words): .list(words)
-    }
-  }
-
-  private static func help(_ name: String) -> ArgumentHelp {
-    let setting = TargetSetting.named(name)
-    return ArgumentHelp(setting.help, valueName: setting.valueName.isEmpty ? nil : setting.valueName)
   }
 
   /// Whether a target was named (`URI SERVICE` or `--config`); a command that needs one calls
@@ -106,24 +92,41 @@ struct TargetOptions: ParsableArguments {
     if namesATarget { try requireTarget() }
   }
 
-  /// The options given, as the engine's settings read them (`--name`, text).
-  var given: [(name: String, text: String)] {
-    var given: [(String, String?)] = [
-      ("state-file", stateFile), ("threshold", threshold.map(String.init)), ("log-file", logFile),
-      ("dry-run", dryRun ? "true" : nil), ("restart-mode", restartMode), ("approval-timeout", approvalTimeout),
-      ("approval-fallback", approvalFallback), ("notify-command", notifyCommand),
-      ("max-restarts", maxRestarts.map(String.init)), ("within", within), ("rearm-after", rearmAfter),
-      ("rearm-max", rearmMax), ("restart-timeout", restartTimeout), ("metrics-file", metricsFile),
-      ("timeout", timeout.map { "\($0)" }), ("ping", ping ? "true" : nil),
-      ("send", send), ("send-file", sendFile), ("expect", expect), ("openems", openems ? "true" : nil),
-    ]
-    given += header.map { ("header", $0) }
-    given += [
-      ("header-file", headerFile), ("subprotocol", subprotocol), ("origin", origin), ("ca-file", caFile),
-      ("insecure", insecure ? "true" : nil),
-    ]
-    return given.compactMap { name, text in text.map { (name, $0) } }
+  /// A value a setting refuses is the command line's mistake: one line, exit 2, as
+  /// argparse's own type checks in the reference. (Whether the values fit together is the
+  /// target's to say when it is resolved.)
+  func validate() throws {
+    var draft = TargetDraft()
+    for (setting, text) in given {
+      do {
+        try setting.apply(text, to: &draft, source: setting.option)
+      } catch {
+        throw ValidationError(error.message)
+      }
+    }
   }
+
+  /// The settings given on the command line, with their text, in the order declared: read
+  /// off the declarations above, each found by its property's name (`caFile` is `ca-file`).
+  var given: [(setting: TargetSetting, text: String)] {
+    Mirror(reflecting: self).children.flatMap { child -> [(setting: TargetSetting, text: String)] in
+      guard let label = child.label, let setting = Self.declared[label] else { return [] }
+      switch child.value {
+      case let option as Option<String?>: return option.wrappedValue.map { [(setting, $0)] } ?? []
+      case let option as Option<[String]>: return option.wrappedValue.map { (setting, $0) }
+      case let flag as Flag<Bool>: return flag.wrappedValue ? [(setting, "true")] : []
+      default: return []
+      }
+    }
+  }
+
+  /// The command line's settings by the name of the property that declares each (`_caFile`,
+  /// as a property wrapper's storage is called).
+  static let declared: [String: TargetSetting] = Dictionary(
+    uniqueKeysWithValues: TargetSetting.all.filter { $0.places.contains(.commandLine) }.map { setting in
+      let words = setting.name.split(separator: "-")
+      return ("_" + words[0] + words.dropFirst().map(\.capitalized).joined(), setting)
+    })
 
   /// The target as given; a target's NAME is found in `configDirectory`.
   func draft(configDirectory: String? = nil) throws(ConfigurationError) -> TargetDraft {
@@ -132,14 +135,50 @@ struct TargetOptions: ParsableArguments {
       draft.configFile = try TargetDirectory.configFile(
         named: name, in: configDirectory ?? TargetDirectory.defaultPath)
     } else {
-      draft.uri = uri
-      draft.unit = service
+      draft[\.uri] = uri
+      draft[\.unit] = service
       draft.configFile = config
     }
-    for (name, text) in given {
-      let setting = TargetSetting.named(name)
+    for (setting, text) in given {
       try setting.apply(text, to: &draft, source: setting.option)
     }
     return draft
+  }
+}
+
+extension Option where Value == String? {
+  /// The command-line option of one of the engine's target settings: its name, help and
+  /// completion from `TargetSetting.all`.
+  init(setting name: String) {
+    let setting = TargetSetting.named(name)
+    self.init(name: .customLong(name), help: setting.argumentHelp, completion: setting.completionKind)
+  }
+}
+
+extension Option where Value == [String] {
+  init(wrappedValue: [String], setting name: String) {
+    let setting = TargetSetting.named(name)
+    self.init(
+      wrappedValue: wrappedValue, name: .customLong(name), help: setting.argumentHelp,
+      completion: setting.completionKind)
+  }
+}
+
+extension Flag where Value == Bool {
+  init(wrappedValue: Bool, setting name: String) {
+    self.init(wrappedValue: wrappedValue, name: .customLong(name), help: TargetSetting.named(name).argumentHelp)
+  }
+}
+
+extension TargetSetting {
+  var argumentHelp: ArgumentHelp { ArgumentHelp(help, valueName: valueName.isEmpty ? nil : valueName) }
+
+  var completionKind: CompletionKind {
+    switch completion {
+    case .none: .default
+    case .file(let extensions): .file(extensions: extensions)
+    case .directory: .directory
+    case .words(let words): .list(words)
+    }
   }
 }

@@ -25,7 +25,7 @@ final class DemoService: Sendable {
 
   /// The demo probes as an OpenEMS box should be probed: one JSON-RPC request that needs a
   /// reply, so a wedge shows; 1 s so the story moves.
-  static let probeOptions = ProbeOptions(timeout: .seconds(1), depth: .openEMS)
+  static let probeOptions = ProbeOptions(timeout: .seconds(1), depth: .openEMS(.edge, assumed: false))
 
   let port: Int
   private let group: MultiThreadedEventLoopGroup
@@ -130,7 +130,7 @@ private final class DemoFrameAnswer: ChannelInboundHandler {
     case .text:
       var payload = frame.unmaskedData
       guard !wedged, let text = payload.readString(length: payload.readableBytes),
-        let reply = JSONRPCExchange.unknownMethodReply(to: text)
+        let reply = JSONRPCExchange.currentEdgeReply(to: text)
       else { return }
       let data = context.channel.allocator.buffer(string: reply)
       context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: data)), promise: nil)

@@ -16,7 +16,7 @@ import NIOTLS
 /// resolves, connects, speaks TLS, follows redirects and keeps the time.
 ///
 /// ```swift
-/// let probe = try Probe(uri: uri, options: ProbeOptions(depth: .openEMS), group: group)
+/// let probe = try Probe(uri: uri, options: ProbeOptions(depth: .openEMS(.edge, assumed: false)), group: group)
 /// let result = probe.run().wait()
 /// ```
 public struct Probe: Sendable {

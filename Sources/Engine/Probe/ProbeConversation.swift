@@ -34,6 +34,7 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
   private var frames: FrameReader
   private let pingPayload: [UInt8]
   private let exchange: JSONRPCExchange
+  private let port: Int
   private var random: Random
   private var lastSkipped: String?
   /// A message came compressed (RSV1) although the probe negotiated no compression.
@@ -59,7 +60,12 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
     // Four bytes: some servers pong only as much as their buffer holds (a libwebsockets
     // protocol with a 10-byte buffer), and four random bytes still tell our pong from another.
     pingPayload = options.depth == .ping ? bytes(4) : []
-    exchange = JSONRPCExchange(id: options.depth == .openEMS ? JSONRPCExchange.uuid(from: bytes(16)) : "")
+    if case .openEMS(let endpoint, _) = options.depth, let method = endpoint.method {
+      exchange = JSONRPCExchange(id: JSONRPCExchange.uuid(from: bytes(16)), method: method)
+    } else {
+      exchange = JSONRPCExchange(id: "", method: "")
+    }
+    port = uri.port
     self.random = random
     depth = options.depth
     switch options.depth {
@@ -150,6 +156,7 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
     switch depth {
     case .handshake, .ping: .ping
     case .message(_, let expect): .message(expect: expect?.description)
+    case .openEMS(.edgeApp, _): .poolRefusal
     case .openEMS: .jsonRPC
     }
   }
@@ -186,9 +193,12 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
     case .message(let text, _):
       phase = .reply
       return [frame(ClientFrame.text, Array(text.utf8))]
-    case .openEMS:
+    case .openEMS(let endpoint, let assumed):
       phase = .reply
-      return [frame(ClientFrame.text, Array(exchange.request.utf8))]
+      let note: [Action] = assumed ? [.note(.openEMSKindAssumed(endpoint, port: port))] : []
+      // The Edge.Application is asked nothing: its pool's refusal is the answer.
+      guard endpoint != .edgeApp else { return note }
+      return note + [frame(ClientFrame.text, Array(exchange.request.utf8))]
     }
   }
 
@@ -220,6 +230,12 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
       let number = code.map(Int.init)
       // Once the probe has its answer (our close is out), how the server says goodbye is its
       // manners, noted; before that, a close means the answer will not come.
+      if phase == .reply, case .openEMS(.edgeApp, _) = depth {
+        // The pool closed a connection without an apikey: it runs. Its code is 1003; another
+        // still came from the server's side, so it is noted, not held against it.
+        let note: [Action] = code == 1003 ? [] : [.note(.closedWith(code: number, reason: reason))]
+        return note + [frame(ClientFrame.close, ClientFrame.closePayload()), .finished(.reply)] + end(.succeed)
+      }
       guard phase == .close else { return giveUp(.closedBeforeAnswer(to: question, code: number, reason: reason)) }
       let note: [Action] = code == nil || code == 1000 ? [] : [.note(.closedWith(code: number, reason: reason))]
       return note + [.finished(.close)] + end(.succeed)

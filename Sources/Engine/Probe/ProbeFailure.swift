@@ -101,8 +101,11 @@ public enum ProbeQuestion: Sendable, Equatable {
   case ping
   /// `--send`, with the `--expect` pattern if any.
   case message(expect: String?)
-  /// `--openems`
+  /// `--openems` on an Edge or Backend UI endpoint
   case jsonRPC
+  /// `--openems` on the Backend's Edge.Application: its pool closes a connection without an
+  /// apikey at once.
+  case poolRefusal
 
   var phase: ProbePhase { self == .ping ? .ping : .reply }
 
@@ -113,6 +116,7 @@ public enum ProbeQuestion: Sendable, Equatable {
     case .message(let expect?): "reply matching /\(expect)/"
     case .message(nil): "reply to our message"
     case .jsonRPC: "reply to the JSON-RPC request"
+    case .poolRefusal: "refusal from its request pool (a close 1003 to a connection without an apikey)"
     }
   }
 }
@@ -132,6 +136,8 @@ public enum ProbeNote: Sendable, Equatable, CustomStringConvertible {
   case closedWith(code: Int?, reason: String)
   /// `--insecure`: the certificate was not checked.
   case certificateNotChecked
+  /// `--openems` without `--openems-kind`: the endpoint kind OpenEMS's defaults put on the port.
+  case openEMSKindAssumed(OpenEMSEndpoint, port: Int)
 
   public var description: String {
     switch self {
@@ -144,6 +150,8 @@ public enum ProbeNote: Sendable, Equatable, CustomStringConvertible {
     case .closedWith(let code, let reason):
       "closed with \(CloseCode.text(code))\(reason.isEmpty ? "" : ", '\(UntrustedText.shown(reason, limit: 60))'")"
     case .certificateNotChecked: "certificate not checked (--insecure)"
+    case .openEMSKindAssumed(let endpoint, let port):
+      "OpenEMS \(endpoint.title) assumed from port \(port); say so with openems-kind = \(endpoint.rawValue)"
     }
   }
 }

@@ -10,8 +10,51 @@ public enum ProbeDepth: Sendable, Equatable {
   case ping
   /// After the upgrade, one text message; a text reply (matching `expect` when given) must come.
   case message(text: String, expect: ReplyPattern?)
-  /// One JSON-RPC 2.0 request OpenEMS answers without a login; any reply with its id counts.
-  case openEMS
+  /// Proof that OpenEMS's request pool works, asked the quietest way the endpoint allows (see
+  /// `OpenEMSEndpoint`); `assumed` when the kind follows the port, not the operator.
+  case openEMS(OpenEMSEndpoint, assumed: Bool)
+}
+
+/// The three WebSocket endpoints of OpenEMS. Each has its own quietest proof that the request
+/// pool (the part that wedges) still works; none needs a login and none sends an apikey.
+public enum OpenEMSEndpoint: String, Sendable, CaseIterable {
+  /// The Edge's UI API (`Controller.Api.Websocket`, 8085): `subscribeEdges` with `{}`, an
+  /// empty success and no log line since 2024.5 (one WARN before).
+  case edge
+  /// The Backend's UI endpoint (8082): `logout` without a token, a success and no log line
+  /// since 2026.2 (one WARN before).
+  case backendUI = "backend-ui"
+  /// The Backend's Edge.Application (8081): no request at all. Its pool refuses a connection
+  /// without an apikey with close code 1003 (one WARN); that refusal is the proof of life.
+  case edgeApp = "edge-app"
+
+  /// The kind OpenEMS's defaults put on a port: 8081 the Edge.Application, 8082 the Backend UI,
+  /// anything else an Edge (8085 in its configuration, 80 or 443 behind the box's nginx).
+  public init(port: Int) {
+    switch port {
+    case 8081: self = .edgeApp
+    case 8082: self = .backendUI
+    default: self = .edge
+    }
+  }
+
+  /// What an operator calls it.
+  public var title: String {
+    switch self {
+    case .edge: "Edge UI"
+    case .backendUI: "Backend UI"
+    case .edgeApp: "Backend Edge.Application"
+    }
+  }
+
+  /// The JSON-RPC method sent, if any.
+  var method: String? {
+    switch self {
+    case .edge: "subscribeEdges"
+    case .backendUI: "logout"
+    case .edgeApp: nil
+    }
+  }
 }
 
 /// A regular expression a reply must match (`--expect`), checked when it is given.

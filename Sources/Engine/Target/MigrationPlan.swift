@@ -29,7 +29,7 @@ public struct MigrationPlan: Equatable, Sendable {
     }
     self.name = name
     configPath = "\(configDirectory)/\(name).conf"
-    let suggestsOpenEMS = Self.suggestsOpenEMS(uri: reference.uri, unit: unit)
+    let suggestion = Self.openEMSKind(uri: reference.uri, unit: unit)
     configText =
       """
       # Migrated by `websocket-health-check migrate` from \(unitFile),
@@ -40,13 +40,14 @@ public struct MigrationPlan: Equatable, Sendable {
       mode = \(reference.dryRun ? "dry-run" : "auto")
 
       """
-      + (suggestsOpenEMS
-        ? """
-        # The old check only opened the WebSocket, which a wedged OpenEMS still does. This sends
-        # one JSON-RPC request that OpenEMS's request threads must answer (see example.conf):
-        # openems = yes
+      + (suggestion.map { kind, why in
+        """
+        # The old check only opened the WebSocket, which a wedged OpenEMS still does. This asks
+        # OpenEMS's request pool for its quietest proof of life (see example.conf)\(why):
+        # openems-kind = \(kind.rawValue)
 
-        """ : "")
+        """
+      } ?? "")
 
     var notes: [String] = []
     notes.append(
@@ -70,10 +71,11 @@ public struct MigrationPlan: Equatable, Sendable {
             + "nothing is counted.")
       }
     }
-    if suggestsOpenEMS {
+    if let (kind, why) = suggestion {
       notes.append(
-        "The old check only opened the WebSocket; an OpenEMS whose request threads are wedged still does that. "
-          + "Uncomment `openems = yes` in \(configPath) to send one JSON-RPC request they must answer.")
+        "The old check only opened the WebSocket; an OpenEMS whose request pool is wedged still does that. "
+          + "Uncomment `openems-kind = \(kind.rawValue)` in \(configPath) to see it (the \(kind.title) endpoint\(why))."
+      )
     }
     self.notes = notes
 
@@ -95,11 +97,17 @@ public struct MigrationPlan: Equatable, Sendable {
     self.commands = commands
   }
 
-  /// An OpenEMS unit, on a port where a request is welcome: not the Backend's
-  /// Edge.Application (8081), where a request without an Edge's apikey holds a request thread.
-  static func suggestsOpenEMS(uri: String, unit: String) -> Bool {
-    guard unit.lowercased().contains("openems"), let parsed = try? WebSocketURI(parsing: uri) else { return false }
-    return parsed.port != 8081
+  /// The OpenEMS endpoint kind to suggest for an OpenEMS unit, and, where the port is not one
+  /// OpenEMS's defaults name, why it is a guess: a Backend's unknown port is most likely its UI
+  /// endpoint (an Edge.Application would be 8081), an Edge's its UI API.
+  static func openEMSKind(uri: String, unit: String) -> (OpenEMSEndpoint, String)? {
+    guard unit.lowercased().contains("openems"), let parsed = try? WebSocketURI(parsing: uri) else { return nil }
+    let fromPort = OpenEMSEndpoint(port: parsed.port)
+    guard unit.lowercased().contains("backend"), fromPort == .edge else { return (fromPort, "") }
+    return (
+      .backendUI,
+      "; port \(parsed.port) is not one OpenEMS's defaults name: write edge-app if Edges connect there"
+    )
   }
 
   /// `openems-backend.service` → `openems-backend`: what the instance checks, readable in

@@ -13,7 +13,7 @@
 /// uri = ws://localhost:8085/websocket
 /// unit = openems.service
 /// threshold = 6
-/// openems = yes
+/// openems-kind = edge
 /// ```
 public struct TargetDraft: Sendable, Equatable {
   public static let defaultStateFile = "/tmp/websocket-health-check/failcount"
@@ -21,76 +21,32 @@ public struct TargetDraft: Sendable, Equatable {
   public static let defaultThreshold = 3
   public static let defaultTimeout = 10.0
 
-  public var uri: String?
-  public var unit: String?
-  public var stateFile: String?
-  public var threshold: Int?
-  public var logFile: String?
-  public var mode: RestartMode?
-  public var timeout: Double?
-  public var caFile: String?
-  public var insecure: Bool?
-  public var ping: Bool?
-  public var send: String?
-  public var sendFile: String?
-  public var expect: String?
-  public var openEMS: Bool?
-  /// `Name: value`, as given.
-  public var headers: [String] = []
-  public var headerFile: String?
-  public var subprotocol: String?
-  public var origin: String?
-  public var approvalTimeout: Duration?
-  public var approvalFallbackRestarts: Bool?
-  public var notifyCommand: String?
-  public var maxRestarts: Int?
-  public var within: Duration?
-  public var rearmAfter: Duration?
-  public var rearmMax: Duration?
-  public var restartTimeout: Duration?
-  public var metricsFile: String?
+  /// The values given, by where a setting keeps them; read and written as `draft[\.threshold]`.
+  var values: [String: DraftValue] = [:]
   /// The config file the rest comes from, if any; its values lose to the ones set here.
   public var configFile: String?
 
   public init() {}
 
-  /// This draft's values, and `lower`'s where this one has none. Headers add up; one given
-  /// here replaces a header of the same name from `lower`.
-  public func over(_ lower: TargetDraft) -> TargetDraft {
-    var merged = self
-    merged.uri = uri ?? lower.uri
-    merged.unit = unit ?? lower.unit
-    merged.stateFile = stateFile ?? lower.stateFile
-    merged.threshold = threshold ?? lower.threshold
-    merged.logFile = logFile ?? lower.logFile
-    merged.mode = mode ?? lower.mode
-    merged.timeout = timeout ?? lower.timeout
-    merged.caFile = caFile ?? lower.caFile
-    merged.insecure = insecure ?? lower.insecure
-    merged.ping = ping ?? lower.ping
-    merged.send = send ?? lower.send
-    merged.sendFile = sendFile ?? lower.sendFile
-    merged.expect = expect ?? lower.expect
-    merged.openEMS = openEMS ?? lower.openEMS
-    merged.headerFile = headerFile ?? lower.headerFile
-    merged.subprotocol = subprotocol ?? lower.subprotocol
-    merged.origin = origin ?? lower.origin
-    merged.approvalTimeout = approvalTimeout ?? lower.approvalTimeout
-    merged.approvalFallbackRestarts = approvalFallbackRestarts ?? lower.approvalFallbackRestarts
-    merged.notifyCommand = notifyCommand ?? lower.notifyCommand
-    merged.maxRestarts = maxRestarts ?? lower.maxRestarts
-    merged.within = within ?? lower.within
-    merged.rearmAfter = rearmAfter ?? lower.rearmAfter
-    merged.rearmMax = rearmMax ?? lower.rearmMax
-    merged.restartTimeout = restartTimeout ?? lower.restartTimeout
-    merged.metricsFile = metricsFile ?? lower.metricsFile
-    let names = Set(headers.map { Self.headerName($0) })
-    merged.headers = lower.headers.filter { !names.contains(Self.headerName($0)) } + headers
-    return merged
+  /// The value of a setting, typed: `draft[\.threshold]` is an `Int?`.
+  public subscript<Value>(_ setting: KeyPath<TargetSetting.Type, TargetSetting.Typed<Value>>) -> Value? {
+    get { values[TargetSetting.self[keyPath: setting].row.storage]?.base.base as? Value }
+    set { values[TargetSetting.self[keyPath: setting].row.storage] = newValue.map { DraftValue($0) } }
   }
 
-  private static func headerName(_ line: String) -> String {
-    String(line.prefix { $0 != ":" }.trimmingSpaces).lowercased()
+  /// This draft's values, and `lower`'s where this one has none. A list adds up; an item given
+  /// here replaces an item of `lower` that is the same (a header of the same name).
+  public func over(_ lower: TargetDraft) -> TargetDraft {
+    var merged = self
+    merged.values = lower.values.merging(values) { _, upper in upper }
+    for setting in TargetSetting.all where setting.kind == .list {
+      guard let upper = values[setting.storage]?.base.base as? [String],
+        let below = lower.values[setting.storage]?.base.base as? [String]
+      else { continue }
+      let replaced = Set(upper.map(setting.identity))
+      merged.values[setting.storage] = DraftValue(below.filter { !replaced.contains(setting.identity($0)) } + upper)
+    }
+    return merged
   }
 
   // MARK: Config files
@@ -124,7 +80,7 @@ public struct TargetDraft: Sendable, Equatable {
       guard !value.isEmpty else {
         throw ConfigurationError("\(location): key '\(key)' has no value")
       }
-      try setting.apply(value, to: &self, source: location)
+      try setting.apply(value, to: &self, source: "\(location): \(key)")
     }
   }
 
@@ -167,33 +123,35 @@ public struct TargetDraft: Sendable, Equatable {
     if let configFile { file = try TargetDraft(contentsOf: configFile) }
     let draft = over(file)
     let from = configFile.map { " (nor in \($0))" } ?? ""
-    guard let uriText = draft.uri else {
+    guard let uriText = draft[\.uri] else {
       throw ConfigurationError("no URI given\(from): name the WebSocket to probe, e.g. ws://localhost:8085/websocket")
     }
-    guard let unitText = draft.unit else {
+    guard let unitText = draft[\.unit] else {
       throw ConfigurationError("no service given\(from): name the unit to restart, e.g. openems.service")
     }
     let uri = try WebSocketURI(parsing: uriText)
     let unit = try UnitName(validating: unitText)
-    let mode = draft.mode ?? .auto
+    let mode = draft[\.mode] ?? .auto
     let name = Self.name(configFile: configFile, unit: unitText)
     // A target of a config file keeps its files where the template unit has them; the
     // reference's command line keeps the reference's defaults.
     let defaultState = configFile == nil ? Self.defaultStateFile : TargetDirectory.statePath(for: name)
     let defaultLog = configFile == nil ? Self.defaultLogFile : TargetDirectory.logPath(for: name)
-    let stateStore = try StateStore(path: draft.stateFile ?? defaultState)
+    let stateStore = try StateStore(path: draft[\.stateFile] ?? defaultState)
+    let logPath = draft[\.logFile] ?? defaultLog
     // What a person pastes: the same target, found the way this run found it.
     let target =
       configFile.map {
-        "--config \($0)" + (stateFile.map { " --state-file \($0)" } ?? "") + (logFile.map { " --log-file \($0)" } ?? "")
-      } ?? "\(uriText) \(unitText) --state-file \(stateStore.path) --log-file \(draft.logFile ?? defaultLog)"
+        "--config \($0)" + (self[\.stateFile].map { " --state-file \($0)" } ?? "")
+          + (self[\.logFile].map { " --log-file \($0)" } ?? "")
+      } ?? "\(uriText) \(unitText) --state-file \(stateStore.path) --log-file \(logPath)"
     let settings = CheckSettings(
       uri: uri, unit: unit,
-      watchdog: try Watchdog(threshold: draft.threshold ?? Self.defaultThreshold),
+      watchdog: try Watchdog(threshold: draft[\.threshold] ?? Self.defaultThreshold),
       stateStore: stateStore,
-      triggerLog: try TriggerLog(path: draft.logFile ?? defaultLog),
+      triggerLog: try TriggerLog(path: logPath),
       policy: try draft.restartPolicy(mode: mode),
-      notifier: try draft.notifyCommand.map { command throws(ConfigurationError) in
+      notifier: try draft[\.notifyCommand].map { command throws(ConfigurationError) in
         guard command.hasPrefix("/") else {
           throw ConfigurationError(
             "--notify-command '\(command)' is not an absolute path; name the program, e.g. /usr/local/bin/page-oncall")
@@ -204,7 +162,7 @@ public struct TargetDraft: Sendable, Equatable {
       approveCommand: "websocket-health-check approve \(target)",
       rejectCommand: "websocket-health-check reject \(target)",
       name: name,
-      metricsFile: try draft.metricsFile.map { path throws(ConfigurationError) in try MetricsFile(path: path) },
+      metricsFile: try draft[\.metricsFile].map { path throws(ConfigurationError) in try MetricsFile(path: path) },
       timer: configFile == nil ? TargetDirectory.plainTimer : TargetDirectory.timer(for: name))
     let options = try draft.probeOptions(for: uri)
     var warnings: [String] = []
@@ -218,25 +176,28 @@ public struct TargetDraft: Sendable, Equatable {
 
   private func restartPolicy(mode: RestartMode) throws(ConfigurationError) -> RestartPolicy {
     var budget: RestartBudget?
-    switch (maxRestarts, within) {
+    switch (self[\.maxRestarts], self[\.within]) {
     case (let maximum?, let window?): budget = try RestartBudget(maximum: maximum, window: window)
     case (nil, nil): budget = nil
     case (_?, nil): throw ConfigurationError("--max-restarts needs --within: the window it counts in, e.g. --within 1h")
     case (nil, _?): throw ConfigurationError("--within needs --max-restarts: how many restarts the window allows")
     }
-    if approvalTimeout != nil || approvalFallbackRestarts != nil, mode != .approve {
+    let approvalTimeout = self[\.approvalTimeout]
+    let fallbackRestarts = self[\.approvalFallback]
+    if approvalTimeout != nil || fallbackRestarts != nil, mode != .approve {
       throw ConfigurationError("--approval-timeout and --approval-fallback apply to --restart-mode approve only")
     }
     if let approvalTimeout, approvalTimeout <= .zero {
       throw ConfigurationError("--approval-timeout must be longer than 0, e.g. 30m")
     }
-    if approvalFallbackRestarts == true, approvalTimeout == nil {
+    if fallbackRestarts == true, approvalTimeout == nil {
       throw ConfigurationError("--approval-fallback auto needs --approval-timeout: how long to wait for a person")
     }
-    if rearmMax != nil, rearmAfter == nil {
+    let rearmAfter = self[\.rearmAfter]
+    if self[\.rearmMax] != nil, rearmAfter == nil {
       throw ConfigurationError("--rearm-max needs --rearm-after: the first wait before re-arming")
     }
-    let maximum = rearmMax ?? .seconds(300)
+    let maximum = self[\.rearmMax] ?? .seconds(300)
     if let rearmAfter, rearmAfter > maximum {
       throw ConfigurationError(
         "--rearm-after \(DurationSyntax.text(rearmAfter)) is longer than --rearm-max \(DurationSyntax.text(maximum)); raise --rearm-max"
@@ -244,11 +205,11 @@ public struct TargetDraft: Sendable, Equatable {
     }
     return RestartPolicy(
       mode: mode, budget: budget, rearmAfter: rearmAfter, rearmMaximum: maximum, approvalTimeout: approvalTimeout,
-      approvalFallbackRestarts: approvalFallbackRestarts ?? false)
+      approvalFallbackRestarts: fallbackRestarts ?? false)
   }
 
   private func checkedRestartTimeout() throws(ConfigurationError) -> Duration {
-    let timeout = restartTimeout ?? .seconds(90)
+    let timeout = self[\.restartTimeout] ?? .seconds(90)
     guard timeout >= .seconds(1), timeout <= .seconds(3600) else {
       throw ConfigurationError("--restart-timeout \(DurationSyntax.text(timeout)) is not between 1s and 1h")
     }
@@ -256,60 +217,81 @@ public struct TargetDraft: Sendable, Equatable {
   }
 
   private func probeOptions(for uri: WebSocketURI) throws(ConfigurationError) -> ProbeOptions {
-    let seconds = timeout ?? Self.defaultTimeout
+    let seconds = self[\.timeout] ?? Self.defaultTimeout
     guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
       throw ConfigurationError(
         "timeout \(seconds) is not a number of seconds between 0 and 3600; the reference's is 10")
     }
     var options = ProbeOptions(
-      timeout: .milliseconds(Int64(seconds * 1000)), trustedCertificatesFile: caFile, insecure: insecure ?? false)
+      timeout: .milliseconds(Int64(seconds * 1000)), trustedCertificatesFile: self[\.caFile],
+      insecure: self[\.insecure] ?? false)
+    options.depth = try depth(for: uri)
 
-    let depths = [
-      ("--ping", ping == true), ("--send", send != nil), ("--send-file", sendFile != nil),
-      ("--openems", openEMS == true),
-    ].filter(\.1).map(\.0)
-    guard depths.count <= 1 else {
-      throw ConfigurationError(
-        "\(depths.joined(separator: " and ")) each choose what the probe asks after the upgrade; give one")
-    }
-    if let expect, send == nil, sendFile == nil {
-      throw ConfigurationError("--expect '\(expect)' needs --send or --send-file: it matches the reply to that message")
-    }
-    if ping == true {
-      options.depth = .ping
-    } else if openEMS == true {
-      options.depth = .openEMS
-    } else if send != nil || sendFile != nil {
-      var text = send ?? ""
-      if let sendFile { text = try BoundedFile.read(sendFile, limit: 1 << 20, what: "--send-file") }
-      guard !text.isEmpty else { throw ConfigurationError("the message to send is empty; give some text to send") }
-      var pattern: ReplyPattern?
-      if let expect { pattern = try ReplyPattern(expect) }
-      options.depth = .message(text: text, expect: pattern)
-    }
-
-    for line in headers {
+    for line in self[\.header] ?? [] {
       options.headers.append(try HeaderFile.field(line, isSecret: false, source: "--header"))
     }
-    if let headerFile {
+    if let headerFile = self[\.headerFile] {
       let secret = try HeaderFile.read(headerFile)
       let names = Set(secret.map { $0.name.lowercased() })
       options.headers = options.headers.filter { !names.contains($0.name.lowercased()) } + secret
     }
-    if let subprotocol {
+    if case .openEMS = options.depth, let apikey = options.headers.first(where: { $0.name.lowercased() == "apikey" }) {
+      // With an Edge's apikey the probe would log in to the Backend as that Edge.
+      throw ConfigurationError(
+        "the OpenEMS probe never sends an apikey (the Backend would take it for that Edge); remove the '\(apikey.name)' header"
+      )
+    }
+    if let subprotocol = self[\.subprotocol] {
       guard HeaderField.isToken(subprotocol) else {
         throw ConfigurationError(
           "subprotocol '\(subprotocol.prefix(40))' is not a token; give the name the server expects")
       }
       options.subprotocol = subprotocol
     }
-    if let origin {
+    if let origin = self[\.origin] {
       guard !origin.isEmpty, origin.allSatisfy({ $0.isASCII && !$0.isNewline && $0.asciiValue! >= 32 }) else {
         throw ConfigurationError("origin '\(origin.prefix(40))' is not a URL; give one like https://openems.example")
       }
       options.origin = origin
     }
     return options
+  }
+
+  /// What the probe asks after the upgrade: one depth at most. `openems-kind` implies
+  /// `openems`; without it the kind is the one OpenEMS's defaults put on the URI's port.
+  private func depth(for uri: WebSocketURI) throws(ConfigurationError) -> ProbeDepth {
+    let send = self[\.send]
+    let sendFile = self[\.sendFile]
+    let kind = self[\.openemsKind]
+    let openEMS = self[\.openems] == true || kind != nil
+    let depths = [
+      ("--ping", self[\.ping] == true), ("--send", send != nil), ("--send-file", sendFile != nil),
+      (kind == nil ? "--openems" : "--openems-kind", openEMS),
+    ].filter(\.1).map(\.0)
+    guard depths.count <= 1 else {
+      throw ConfigurationError(
+        "\(depths.joined(separator: " and ")) each choose what the probe asks after the upgrade; give one")
+    }
+    if self[\.openems] == false, let kind {
+      throw ConfigurationError(
+        "openems-kind \(kind.rawValue) probes OpenEMS, but openems is set to no; remove one of them")
+    }
+    if let expect = self[\.expect], send == nil, sendFile == nil {
+      throw ConfigurationError("--expect '\(expect)' needs --send or --send-file: it matches the reply to that message")
+    }
+    if self[\.ping] == true { return .ping }
+    if openEMS {
+      return .openEMS(kind ?? OpenEMSEndpoint(port: uri.port), assumed: kind == nil)
+    }
+    guard send != nil || sendFile != nil else { return .handshake }
+    var text = send ?? ""
+    if let sendFile { text = try BoundedFile.read(sendFile, limit: 1 << 20, what: "--send-file") }
+    guard !text.isEmpty else { throw ConfigurationError("the message to send is empty; give some text to send") }
+    return .message(
+      text: text,
+      expect: try self[\.expect].map { pattern throws(ConfigurationError) in
+        try ReplyPattern(pattern)
+      })
   }
 }
 

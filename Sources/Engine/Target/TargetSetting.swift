@@ -1,6 +1,8 @@
-/// One setting of a target: its command-line option, its config-file key, its help, and how
-/// its text becomes part of a `TargetDraft`. The command line, its fast path and the config
-/// file all read settings through `TargetSetting.all`, so a new option is added here once.
+/// One setting of a target: its command-line option, its config-file key, its help, and the
+/// one parser that turns its text into a typed value. The command line, its fast path, the
+/// config file, `--help`, the man page and the shell completions all read `TargetSetting.all`;
+/// a new setting is one row here, one declaration where the command line lists its options,
+/// and the code that reads it as `draft[\.name]`.
 public struct TargetSetting: Sendable {
   public enum Kind: Sendable {
     /// `--name VALUE`, `name = value`
@@ -30,6 +32,11 @@ public struct TargetSetting: Sendable {
     public static let both: Places = [.commandLine, .configFile]
   }
 
+  /// A setting's value as a draft holds it, with its type: `draft[\.threshold]` is an `Int?`.
+  public struct Typed<Value: Hashable & Sendable>: Sendable {
+    public let row: TargetSetting
+  }
+
   /// The option without its dashes, and the config-file key: `state-file`.
   public let name: String
   public let kind: Kind
@@ -38,18 +45,33 @@ public struct TargetSetting: Sendable {
   /// One line or two for `--help` and the config file's comments.
   public let help: String
   /// What a shell's completion offers for the value.
-  public var completion: Completion = .none
-  let apply: @Sendable (inout TargetDraft, String) throws(ConfigurationError) -> Void
+  public let completion: Completion
+  /// Where a draft keeps the value: settings that say one thing in different words share it
+  /// (`mode`, `--restart-mode`, `--dry-run`).
+  let storage: String
+  /// The text as a value; a message starts with the text in quotes (`'six' is not a whole
+  /// number`), after the setting's name.
+  let parse: @Sendable (String) throws(ConfigurationError) -> DraftValue
+  /// For a list: what makes two items the same, so that an item given over a config file
+  /// replaces the file's item instead of adding to it (a header's name).
+  let identity: @Sendable (String) -> String
 
   public var option: String { "--\(name)" }
 
-  /// Reads `text` into `draft`; `source` names where it came from in messages
-  /// (`--threshold`, `edge.conf:3`).
+  /// Reads `text` into `draft`; `source` names where it came from in messages (`--threshold`,
+  /// `edge.conf:3: threshold`).
   public func apply(_ text: String, to draft: inout TargetDraft, source: String) throws(ConfigurationError) {
+    let value: DraftValue
     do {
-      try apply(&draft, text)
+      value = try parse(text)
     } catch {
-      throw ConfigurationError("\(source): \(error.message)")
+      throw ConfigurationError("\(source) \(error.message)")
+    }
+    if kind == .list {
+      let items = (draft.values[storage]?.base.base as? [String]) ?? []
+      draft.values[storage] = DraftValue(items + [value.base.base as! String])
+    } else {
+      draft.values[storage] = value
     }
   }
 
@@ -62,171 +84,198 @@ public struct TargetSetting: Sendable {
 
   /// Every setting, in the order `--help` shows them.
   public static let all: [TargetSetting] = [
-    TargetSetting(
-      name: "uri", kind: .value, places: .configFile, valueName: "uri",
-      help: "WebSocket URI to probe (ws:// or wss://)."
-    ) { draft, text in draft.uri = text },
-    TargetSetting(
-      name: "unit", kind: .value, places: .configFile, valueName: "service",
-      help: "systemd unit to restart, e.g. openems.service."
-    ) { draft, text in draft.unit = text },
-    TargetSetting(
-      name: "state-file", kind: .value, places: .both, valueName: "path",
-      help: "Failure-count state file, shared with the timer. (default: \(TargetDraft.defaultStateFile))",
-      completion: .file(extensions: [])
-    ) { draft, text in draft.stateFile = text },
-    TargetSetting(
-      name: "threshold", kind: .value, places: .both, valueName: "n",
-      help: "Failed checks in a row that trigger a restart, at least 1. (default: \(TargetDraft.defaultThreshold))"
-    ) { draft, text throws(ConfigurationError) in
-      guard let number = Int(text) else { throw ConfigurationError("threshold '\(text)' is not a whole number") }
-      draft.threshold = number
-    },
-    TargetSetting(
-      name: "log-file", kind: .value, places: .both, valueName: "path",
-      help: "Trigger log: one line per restart or dry run. (default: \(TargetDraft.defaultLogFile))",
-      completion: .file(extensions: [])
-    ) { draft, text in draft.logFile = text },
-    TargetSetting(
-      name: "mode", kind: .value, places: .configFile, valueName: "mode",
-      help: "auto restarts; dry-run only logs what it would do; approve waits for a person.",
-      completion: .words(RestartMode.names)
-    ) { draft, text throws(ConfigurationError) in draft.mode = try restartMode(text, "mode") },
-    TargetSetting(
-      name: "restart-mode", kind: .value, places: .commandLine, valueName: "mode",
-      help: "At the threshold: auto restarts, dry-run only logs, approve waits for a person's yes. (default: auto)",
-      completion: .words(RestartMode.names)
-    ) { draft, text throws(ConfigurationError) in draft.mode = try restartMode(text, "--restart-mode") },
-    TargetSetting(
-      name: "dry-run", kind: .flag, places: .commandLine, valueName: "",
-      help: "Log what would happen, never restart (the same as --restart-mode dry-run)."
-    ) { draft, _ in draft.mode = .dryRun },
-    TargetSetting(
-      name: "approval-timeout", kind: .value, places: .both, valueName: "duration",
-      help: "With approve: a request nobody answers this long expires (e.g. 30m). (default: never)"
-    ) { draft, text throws(ConfigurationError) in draft.approvalTimeout = try duration(text, "approval-timeout") },
-    TargetSetting(
-      name: "approval-fallback", kind: .value, places: .both, valueName: "what",
-      help:
-        "Past --approval-timeout: expire (nothing restarts) or auto (restart as auto mode would). (default: expire)",
-      completion: .words(["expire", "auto"])
-    ) { draft, text throws(ConfigurationError) in
-      guard text == "expire" || text == "auto" else {
-        throw ConfigurationError("approval-fallback '\(text)' is not expire or auto")
-      }
-      draft.approvalFallbackRestarts = text == "auto"
-    },
-    TargetSetting(
-      name: "notify-command", kind: .value, places: .both, valueName: "path",
-      help: "Run this program (no shell) for each restart request, approval, rejection, withdrawal, expiry.",
-      completion: .file(extensions: [])
-    ) { draft, text in draft.notifyCommand = text },
-    TargetSetting(
-      name: "max-restarts", kind: .value, places: .both, valueName: "n",
-      help: "Restart at most this many times within --within; past it, log once and wait. (default: no limit)"
-    ) { draft, text throws(ConfigurationError) in
-      guard let number = Int(text) else { throw ConfigurationError("max-restarts '\(text)' is not a whole number") }
-      draft.maxRestarts = number
-    },
-    TargetSetting(
-      name: "within", kind: .value, places: .both, valueName: "duration",
-      help: "The window --max-restarts counts in (e.g. 1h)."
-    ) { draft, text throws(ConfigurationError) in draft.within = try duration(text, "within") },
-    TargetSetting(
-      name: "rearm-after", kind: .value, places: .both, valueName: "duration",
-      help: "Arm again a service still failing this long after its restart; each re-arm waits twice as long."
-    ) { draft, text throws(ConfigurationError) in draft.rearmAfter = try duration(text, "rearm-after") },
-    TargetSetting(
-      name: "rearm-max", kind: .value, places: .both, valueName: "duration",
-      help: "The longest wait between re-arms. (default: 5m)"
-    ) { draft, text throws(ConfigurationError) in draft.rearmMax = try duration(text, "rearm-max") },
-    TargetSetting(
-      name: "restart-timeout", kind: .value, places: .both, valueName: "duration",
-      help: "Give up waiting for systemctl restart after this long (exit 3). (default: 90s)"
-    ) { draft, text throws(ConfigurationError) in draft.restartTimeout = try duration(text, "restart-timeout") },
-    TargetSetting(
-      name: "timeout", kind: .value, places: .both, valueName: "seconds",
-      help:
-        "Give up on a probe after this many seconds, all phases together. (default: \(Int(TargetDraft.defaultTimeout)))"
-    ) { draft, text throws(ConfigurationError) in
-      guard let seconds = Double(text) else { throw ConfigurationError("timeout '\(text)' is not a number of seconds") }
-      draft.timeout = seconds
-    },
-    TargetSetting(
-      name: "metrics-file", kind: .value, places: .both, valueName: "path",
-      help: "Write Prometheus metrics here after each check, for node_exporter's textfile collector (*.prom).",
-      completion: .file(extensions: ["prom"])
-    ) { draft, text in draft.metricsFile = text },
-    TargetSetting(
-      name: "ping", kind: .flag, places: .both, valueName: "",
-      help: "After the upgrade, send a ping; the matching pong must come."
-    ) { draft, text throws(ConfigurationError) in draft.ping = try flag(text, "ping") },
-    TargetSetting(
-      name: "send", kind: .value, places: .both, valueName: "text",
-      help: "After the upgrade, send this text message; a text reply must come (see --expect)."
-    ) { draft, text in draft.send = text },
-    TargetSetting(
-      name: "send-file", kind: .value, places: .both, valueName: "path",
-      help: "As --send, with the message read from this file (UTF-8, at most 1 MiB).",
-      completion: .file(extensions: [])
-    ) { draft, text in draft.sendFile = text },
-    TargetSetting(
-      name: "expect", kind: .value, places: .both, valueName: "regex",
-      help: "With --send: only a reply matching this regular expression counts; others are skipped."
-    ) { draft, text in draft.expect = text },
-    TargetSetting(
-      name: "openems", kind: .flag, places: .both, valueName: "",
-      help: "OpenEMS: send one JSON-RPC request its request threads must answer (sees a wedged OpenEMS)."
-    ) { draft, text throws(ConfigurationError) in draft.openEMS = try flag(text, "openems") },
-    TargetSetting(
-      name: "header", kind: .list, places: .both, valueName: "'name: value'",
-      help: "Add a header to the upgrade request; repeatable. Not for secrets: use --header-file."
-    ) { draft, text in draft.headers.append(text) },
-    TargetSetting(
-      name: "header-file", kind: .value, places: .both, valueName: "path",
-      help: "Headers for the upgrade request, one 'Name: value' a line, e.g. OpenEMS's apikey; mode 600.",
-      completion: .file(extensions: [])
-    ) { draft, text in draft.headerFile = text },
-    TargetSetting(
-      name: "subprotocol", kind: .value, places: .both, valueName: "name",
-      help: "Ask for this WebSocket subprotocol (Sec-WebSocket-Protocol)."
-    ) { draft, text in draft.subprotocol = text },
-    TargetSetting(
-      name: "origin", kind: .value, places: .both, valueName: "url",
-      help: "Send this Origin header, for servers that check it."
-    ) { draft, text in draft.origin = text },
-    TargetSetting(
-      name: "ca-file", kind: .value, places: .both, valueName: "path",
-      help: "PEM certificates to trust for wss:// besides the system's (e.g. a self-signed one).",
-      completion: .file(extensions: [])
-    ) { draft, text in draft.caFile = text },
-    TargetSetting(
-      name: "insecure", kind: .flag, places: .both, valueName: "",
-      help: "wss:// without checking the certificate (warns on every run); prefer --ca-file."
-    ) { draft, text throws(ConfigurationError) in draft.insecure = try flag(text, "insecure") },
+    uri.row, unit.row, stateFile.row, threshold.row, logFile.row, mode.row, restartMode.row, dryRun.row,
+    approvalTimeout.row, approvalFallback.row, notifyCommand.row, maxRestarts.row, within.row, rearmAfter.row,
+    rearmMax.row, restartTimeout.row, timeout.row, metricsFile.row, ping.row, send.row, sendFile.row, expect.row,
+    openems.row, openemsKind.row, header.row, headerFile.row, subprotocol.row, origin.row, caFile.row, insecure.row,
   ]
 
-  private static func restartMode(_ text: String, _ name: String) throws(ConfigurationError) -> RestartMode {
-    guard let mode = RestartMode(rawValue: text) else {
-      throw ConfigurationError(
-        "\(name) '\(text)' is not one of: \(RestartMode.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
-    return mode
+  public static let uri = setting(
+    "uri", .text, places: .configFile, valueName: "uri", help: "WebSocket URI to probe (ws:// or wss://).")
+  public static let unit = setting(
+    "unit", .text, places: .configFile, valueName: "service", help: "systemd unit to restart, e.g. openems.service.")
+  public static let stateFile = setting(
+    "state-file", .path(), valueName: "path",
+    help: "Failure-count state file, shared with the timer. (default: \(TargetDraft.defaultStateFile))")
+  public static let threshold = setting(
+    "threshold", .wholeNumber, valueName: "n",
+    help: "Failed checks in a row that trigger a restart, at least 1. (default: \(TargetDraft.defaultThreshold))")
+  public static let logFile = setting(
+    "log-file", .path(), valueName: "path",
+    help: "Trigger log: one line per restart or dry run. (default: \(TargetDraft.defaultLogFile))")
+  public static let mode = setting(
+    "mode", .oneOf(RestartMode.allCases.map { ($0.rawValue, $0) }), places: .configFile, valueName: "mode",
+    help: "auto restarts; dry-run only logs what it would do; approve waits for a person.")
+  public static let restartMode = setting(
+    "restart-mode", .oneOf(RestartMode.allCases.map { ($0.rawValue, $0) }), places: .commandLine, valueName: "mode",
+    help: "At the threshold: auto restarts, dry-run only logs, approve waits for a person's yes. (default: auto)",
+    storage: "mode")
+  public static let dryRun = setting(
+    "dry-run", .flag(meaning: RestartMode.dryRun), places: .commandLine,
+    help: "Log what would happen, never restart (the same as --restart-mode dry-run).", storage: "mode")
+  public static let approvalTimeout = setting(
+    "approval-timeout", .duration, valueName: "duration",
+    help: "With approve: a request nobody answers this long expires (e.g. 30m). (default: never)")
+  /// Whether a request nobody answers restarts (`auto`) or only expires.
+  public static let approvalFallback = setting(
+    "approval-fallback", .oneOf([("expire", false), ("auto", true)]), valueName: "what",
+    help: "Past --approval-timeout: expire (nothing restarts) or auto (restart as auto mode would). (default: expire)")
+  public static let notifyCommand = setting(
+    "notify-command", .path(), valueName: "path",
+    help: "Run this program (no shell) for each restart request, approval, rejection, withdrawal, expiry.")
+  public static let maxRestarts = setting(
+    "max-restarts", .wholeNumber, valueName: "n",
+    help: "Restart at most this many times within --within; past it, log once and wait. (default: no limit)")
+  public static let within = setting(
+    "within", .duration, valueName: "duration", help: "The window --max-restarts counts in (e.g. 1h).")
+  public static let rearmAfter = setting(
+    "rearm-after", .duration, valueName: "duration",
+    help: "Arm again a service still failing this long after its restart; each re-arm waits twice as long.")
+  public static let rearmMax = setting(
+    "rearm-max", .duration, valueName: "duration", help: "The longest wait between re-arms. (default: 5m)")
+  public static let restartTimeout = setting(
+    "restart-timeout", .duration, valueName: "duration",
+    help: "Give up waiting for systemctl restart after this long (exit 3). (default: 90s)")
+  public static let timeout = setting(
+    "timeout", .seconds, valueName: "seconds",
+    help:
+      "Give up on a probe after this many seconds, all phases together. (default: \(Int(TargetDraft.defaultTimeout)))")
+  public static let metricsFile = setting(
+    "metrics-file", .path(extensions: ["prom"]), valueName: "path",
+    help: "Write Prometheus metrics here after each check, for node_exporter's textfile collector (*.prom).")
+  public static let ping = setting(
+    "ping", .yesNo, help: "After the upgrade, send a ping; the matching pong must come.")
+  public static let send = setting(
+    "send", .text, valueName: "text",
+    help: "After the upgrade, send this text message; a text reply must come (see --expect).")
+  public static let sendFile = setting(
+    "send-file", .path(), valueName: "path",
+    help: "As --send, with the message read from this file (UTF-8, at most 1 MiB).")
+  public static let expect = setting(
+    "expect", .text, valueName: "regex",
+    help: "With --send: only a reply matching this regular expression counts; others are skipped.")
+  public static let openems = setting(
+    "openems", .yesNo,
+    help: "OpenEMS: prove its request pool answers, the quietest way its endpoint allows (sees a wedged OpenEMS).")
+  public static let openemsKind = setting(
+    "openems-kind", .oneOf(OpenEMSEndpoint.allCases.map { ($0.rawValue, $0) }), valueName: "kind",
+    help: "Which OpenEMS endpoint: edge (Edge UI), backend-ui or edge-app (Backend's Edge.Application). "
+      + "Implies --openems. (default: from the port: 8081 edge-app, 8082 backend-ui, else edge)")
+  public static let header = TargetSetting(
+    name: "header", kind: .list, places: .both, valueName: "'name: value'",
+    help: "Add a header to the upgrade request; repeatable. Not for secrets: use --header-file.", completion: .none,
+    storage: "header", parse: { text in DraftValue(text) },
+    identity: { String($0.prefix { $0 != ":" }.trimmingSpaces).lowercased() }
+  ).typed([String].self)
+  public static let headerFile = setting(
+    "header-file", .path(), valueName: "path",
+    help: "Headers for the upgrade request, one 'Name: value' a line, e.g. OpenEMS's apikey; mode 600.")
+  public static let subprotocol = setting(
+    "subprotocol", .text, valueName: "name", help: "Ask for this WebSocket subprotocol (Sec-WebSocket-Protocol).")
+  public static let origin = setting(
+    "origin", .text, valueName: "url", help: "Send this Origin header, for servers that check it.")
+  public static let caFile = setting(
+    "ca-file", .path(), valueName: "path",
+    help: "PEM certificates to trust for wss:// besides the system's (e.g. a self-signed one).")
+  public static let insecure = setting(
+    "insecure", .yesNo, help: "wss:// without checking the certificate (warns on every run); prefer --ca-file.")
+
+  private static func setting<Value>(
+    _ name: String, _ syntax: ValueSyntax<Value>, places: Places = .both, valueName: String = "", help: String,
+    storage: String? = nil
+  ) -> Typed<Value> {
+    let parse = syntax.parse
+    return TargetSetting(
+      name: name, kind: syntax.isFlag ? .flag : .value, places: places, valueName: valueName, help: help,
+      completion: syntax.completion, storage: storage ?? name,
+      parse: { text throws(ConfigurationError) in DraftValue(try parse(text)) }, identity: { $0 }
+    ).typed(Value.self)
   }
 
-  private static func duration(_ text: String, _ name: String) throws(ConfigurationError) -> Duration {
-    guard let duration = DurationSyntax.parse(text) else {
-      throw ConfigurationError("\(name) '\(text)' is not a duration; write it as 90s, 5m, 1h or 1h30m")
+  private func typed<Value>(_ type: Value.Type) -> Typed<Value> { Typed(row: self) }
+}
+
+/// How a setting's text becomes its value; a message names the text, not the setting (the
+/// caller adds where it came from).
+struct ValueSyntax<Value: Hashable & Sendable>: Sendable {
+  var isFlag = false
+  var completion: TargetSetting.Completion = .none
+  let parse: @Sendable (String) throws(ConfigurationError) -> Value
+}
+
+extension ValueSyntax where Value == String {
+  static var text: Self { ValueSyntax { $0 } }
+  static func path(extensions: [String] = []) -> Self {
+    ValueSyntax(completion: .file(extensions: extensions)) { $0 }
+  }
+}
+
+extension ValueSyntax where Value == Int {
+  static var wholeNumber: Self {
+    ValueSyntax { text throws(ConfigurationError) in
+      guard let number = Int(text) else { throw ConfigurationError("'\(text)' is not a whole number") }
+      return number
     }
-    return duration
+  }
+}
+
+extension ValueSyntax where Value == Double {
+  static var seconds: Self {
+    ValueSyntax { text throws(ConfigurationError) in
+      guard let seconds = Double(text) else { throw ConfigurationError("'\(text)' is not a number of seconds") }
+      return seconds
+    }
+  }
+}
+
+extension ValueSyntax where Value == Duration {
+  static var duration: Self {
+    ValueSyntax { text throws(ConfigurationError) in
+      guard let duration = DurationSyntax.parse(text) else {
+        throw ConfigurationError("'\(text)' is not a duration; write it as 90s, 5m, 1h or 1h30m")
+      }
+      return duration
+    }
+  }
+}
+
+extension ValueSyntax where Value == Bool {
+  /// A flag: `--ping` on the command line (which gives "true"), `ping = yes` in a config file,
+  /// which also takes no, true/false, on/off, 1/0.
+  static var yesNo: Self {
+    ValueSyntax(isFlag: true) { text throws(ConfigurationError) in
+      switch text.lowercased() {
+      case "yes", "true", "on", "1": return true
+      case "no", "false", "off", "0": return false
+      default: throw ConfigurationError("'\(text)' is not yes or no")
+      }
+    }
+  }
+}
+
+extension ValueSyntax {
+  /// One of these words, each meaning a value.
+  static func oneOf(_ words: [(String, Value)]) -> Self {
+    ValueSyntax(completion: .words(words.map(\.0))) { text throws(ConfigurationError) in
+      guard let value = words.first(where: { $0.0 == text })?.1 else {
+        let names = words.map(\.0)
+        let list =
+          names.count == 2 ? "\(names[0]) or \(names[1])" : "one of: \(names.joined(separator: ", "))"
+        throw ConfigurationError("'\(text)' is not \(list)")
+      }
+      return value
+    }
   }
 
-  /// A flag's value in a config file: yes/no, true/false, on/off, 1/0 (the command line gives "true").
-  private static func flag(_ text: String, _ name: String) throws(ConfigurationError) -> Bool {
-    switch text.lowercased() {
-    case "yes", "true", "on", "1": return true
-    case "no", "false", "off", "0": return false
-    default: throw ConfigurationError("\(name) '\(text)' is not yes or no")
-    }
+  /// A flag that means one value (`--dry-run` is the dry-run mode).
+  static func flag(meaning value: Value) -> Self {
+    ValueSyntax(isFlag: true) { _ in value }
   }
+}
+
+/// A setting's value in a draft, whatever its type. Only a `Typed` setting's `Sendable` value
+/// goes in, and `TargetDraft`'s subscript reads it back as that type.
+struct DraftValue: @unchecked Sendable, Equatable {
+  let base: AnyHashable
+  init(_ value: some Hashable & Sendable) { base = AnyHashable(value) }
 }

@@ -1,19 +1,18 @@
-/// The `--openems` preset's one request, and how its reply is told apart from notifications.
+/// The `--openems` probe's one request, and how its reply is told apart from notifications.
 ///
 /// OpenEMS treats a text frame as a request only with `method` and an object `params`, and
 /// answers only when `id` is a UUID string; anything else is dropped without a word, which
-/// would look exactly like a wedged server. The method is one no OpenEMS component defines,
-/// so every OpenEMS socket (Edge UI, Backend UI, Backend Edge.Application) answers it with an
-/// error built on its request threads, changes nothing and asks for no login.
+/// would look exactly like a wedged server. The method is the endpoint's quietest one that
+/// needs no login (`OpenEMSEndpoint.method`): a current OpenEMS answers it with an empty
+/// success and no log line, an older one with an error reply (one WARN line), and either is
+/// built on the request threads that wedge.
 public struct JSONRPCExchange: Equatable, Sendable {
-  /// Named for who sends it, so that the one WARN line OpenEMS logs per error reply says so.
-  static let method = "websocketHealthCheck"
-
   let id: String
+  let method: String
 
-  /// `{"jsonrpc":"2.0","id":"<uuid>","method":"websocketHealthCheck","params":{}}`
+  /// `{"jsonrpc":"2.0","id":"<uuid>","method":"subscribeEdges","params":{}}`
   var request: String {
-    #"{"jsonrpc":"2.0","id":"\#(id)","method":"\#(Self.method)","params":{}}"#
+    #"{"jsonrpc":"2.0","id":"\#(id)","method":"\#(method)","params":{}}"#
   }
 
   /// What came back for our id: a result, or the server's error (code and message).
@@ -53,14 +52,16 @@ public struct JSONRPCExchange: Equatable, Sendable {
 }
 
 extension JSONRPCExchange {
-  /// What OpenEMS's request threads answer to a request for a method nobody defines, or `nil`
-  /// for what OpenEMS drops (not a request with a UUID id and object params). The demo's
-  /// stand-in service answers with it, so the demo is probed as OpenEMS is.
-  public static func unknownMethodReply(to text: String) -> String? {
+  /// What a current OpenEMS Edge's request threads answer, or `nil` for what OpenEMS drops
+  /// (not a request with a UUID id and object params): `subscribeEdges` an empty success, any
+  /// other method before login an error. The demo's stand-in service answers with it, so the
+  /// demo is probed as an Edge is.
+  public static func currentEdgeReply(to text: String) -> String? {
     guard let request = JSONValue.parse(Array(text.utf8)), case .string(let id) = request["id"],
       case .string(let method) = request["method"], case .object = request["params"],
       id.utf8.count == 36, id.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12]
     else { return nil }
+    if method == OpenEMSEndpoint.edge.method { return #"{"jsonrpc":"2.0","id":"\#(id)","result":{}}"# }
     let quoted = method.filter { $0 != "\"" && $0 != "\\" }
     return
       #"{"jsonrpc":"2.0","id":"\#(id)","error":{"code":1,"message":"Endpoint with method \"\#(quoted)\" is not defined!","data":[]}}"#
