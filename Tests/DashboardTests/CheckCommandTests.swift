@@ -211,6 +211,35 @@ import Testing
     #expect(sandbox.state == "4242:1")
   }
 
+  /// `--openems` alone takes the endpoint kind from the port and says so in the console line,
+  /// which `status` replays; `--openems-kind` says it and the line stays quiet about it. A
+  /// current Backend UI logs nothing for either check.
+  @Test func theOpenEMSKindTakenFromThePortIsSaidInTheConsoleAndStatus() throws {
+    let peer = OpenEMSPeer(.backendUI)
+    let server = try WebSocketTestServer(.openEMS(peer))
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    let uri = "ws://127.0.0.1:\(server.port)/"
+    // The test port is no OpenEMS default: the port says Edge UI, and an Edge UI's request
+    // (subscribeEdges) gets the Backend UI's error reply, one WARN, still proof of life.
+    let assumed = try sandbox.check(uri, ["--openems"])
+    #expect(assumed.status == 0)
+    #expect(
+      assumed.standardOutput.contains(
+        "OpenEMS Edge UI assumed from port \(server.port); say so with openems-kind = edge;"),
+      "\(assumed.lines)")
+    let status = try sandbox.run([
+      "status", uri, "openems-backend.service", "--state-file", sandbox.statePath, "--log-file", sandbox.logPath,
+    ])
+    #expect(status.standardOutput.contains("OpenEMS Edge UI assumed from port \(server.port)"), "\(status.lines)")
+    #expect(peer.log.count == 1, "\(peer.log)")
+
+    let given = try sandbox.check(uri, ["--openems-kind", "backend-ui"])
+    #expect(given.standardOutput.hasPrefix("[Info] WebSocket healthy (connect "), "\(given.lines)")
+    #expect(!given.standardOutput.contains("assumed"), "\(given.lines)")
+    #expect(peer.log.count == 1, "logout cost the Backend UI no line: \(peer.log)")
+  }
+
   @Test func insecureWarnsOnEveryRun() throws {
     let sandbox = try CommandSandbox()
     let outcome = try sandbox.run([

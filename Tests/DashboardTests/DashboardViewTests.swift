@@ -130,6 +130,17 @@ import Testing
     #expect(header.contains("TLS UNCHECKED auto"), "\(header)")
   }
 
+  /// The OpenEMS kind stays in sight, and whether it was taken from the port.
+  @Test func theProbesDepthAndAnAssumedOpenEMSKindAreInTheHeader() {
+    var model = DashboardFixtures.healthy()
+    model.target.depth = .openEMS(.edgeApp, assumed: true)
+    let header = String(frame(model, 80, 24).text.split(separator: "\n")[0])
+    #expect(header.contains("openems edge-app (by port)  auto"), "\(header)")
+    model.target.depth = .openEMS(.backendUI, assumed: false)
+    let given = String(frame(model, 80, 24).text.split(separator: "\n")[0])
+    #expect(given.contains("openems backend-ui  auto") && !given.contains("by port"), "\(given)")
+  }
+
   @Test func headerGivesWayOnANarrowScreenButKeepsThePID() {
     let text = frame(DashboardFixtures.healthy(), 60, 14).text
     let header = String(text.split(separator: "\n")[0])

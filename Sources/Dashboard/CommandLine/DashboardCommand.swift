@@ -68,7 +68,7 @@ struct DashboardCommand: ParsableCommand {
         let settings = resolved.settings
         var view = DashboardModel.Target(
           settings: settings, interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit),
-          readonly: readonly, certificateUnchecked: resolved.probeOptions.insecure)
+          readonly: readonly, certificateUnchecked: resolved.probeOptions.insecure, depth: resolved.probeOptions.depth)
         view.timer = try timer.unit(for: settings)
         watched.append(
           WatchedTarget(view: view, probe: try Probe(uri: settings.uri, options: resolved.probeOptions, group: group)))

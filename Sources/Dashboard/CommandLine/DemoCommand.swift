@@ -48,7 +48,8 @@ struct DemoCommand: ParsableCommand {
       triggerLog: try TriggerLog(path: "\(directory.path)/trigger.log"))
     let manager = DemoServiceManager(service: service)
     let target = DashboardModel.Target(
-      settings: settings, interval: 0.5, restartCommand: manager.restartCommand(for: unit), isDemo: true)
+      settings: settings, interval: 0.5, restartCommand: manager.restartCommand(for: unit), isDemo: true,
+      depth: DemoService.probeOptions.depth)
     do {
       let probe = try Probe(uri: uri, options: DemoService.probeOptions, group: group)
       try DashboardSession(

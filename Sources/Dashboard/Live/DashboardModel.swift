@@ -14,6 +14,8 @@ struct DashboardModel: Sendable {
     var isDemo = false
     /// `--insecure`: the probe does not check the server's certificate.
     var certificateUnchecked = false
+    /// What the probe asks after the upgrade; the OpenEMS kind says whether the port chose it.
+    var depth: ProbeDepth = .handshake
 
     /// The timer that runs this target's checks, to show its next run.
     var timer: UnitName?

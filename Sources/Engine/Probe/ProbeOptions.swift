@@ -15,6 +15,19 @@ public enum ProbeDepth: Sendable, Equatable {
   case openEMS(OpenEMSEndpoint, assumed: Bool)
 }
 
+extension ProbeDepth {
+  /// A word or two for a screen's header: `ping`, `openems edge-app (by port)`; `nil` for the
+  /// reference's handshake.
+  public var label: String? {
+    switch self {
+    case .handshake: nil
+    case .ping: "ping"
+    case .message: "send"
+    case .openEMS(let endpoint, let assumed): "openems \(endpoint.rawValue)" + (assumed ? " (by port)" : "")
+    }
+  }
+}
+
 /// The three WebSocket endpoints of OpenEMS. Each has its own quietest proof that the request
 /// pool (the part that wedges) still works; none needs a login and none sends an apikey.
 public enum OpenEMSEndpoint: String, Sendable, CaseIterable {

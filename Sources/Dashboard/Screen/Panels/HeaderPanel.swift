@@ -17,6 +17,8 @@ struct HeaderPanel {
     }
     var right = target.mode.rawValue
     if target.readonly { right += " read-only" }
+    // How deep the probe looks, and for OpenEMS which endpoint it took the port for.
+    if let depth = target.depth.label { right = depth + "  " + right }
     if target.isDemo { right = "DEMO (\(model.demoMode ?? "healthy")) " + right }
     // --insecure stays in sight for as long as it is in force, as the check warns every run.
     if target.certificateUnchecked { right = "TLS UNCHECKED " + right }
