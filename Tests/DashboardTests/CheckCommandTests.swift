@@ -240,6 +240,34 @@ import Testing
     #expect(peer.log.count == 1, "logout cost the Backend UI no line: \(peer.log)")
   }
 
+  /// A libwebsockets protocol with a 10-byte buffer pongs only the first 10 bytes of a ping:
+  /// the probe's payload is shorter than that, so the pong it waits for is whole.
+  @Test func aServerThatPongsOnlyTenBytesIsHealthy() throws {
+    let server = try WebSocketTestServer(.pongsAtMost(bytes: 10))
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    let outcome = try sandbox.check("ws://127.0.0.1:\(server.port)/", ["--ping", "--timeout", "2"])
+    #expect(outcome.standardOutput.hasPrefix("[Info] WebSocket healthy (connect "), "\(outcome.lines)")
+    #expect(outcome.standardOutput.contains(", ping "), "\(outcome.lines)")
+    let pings = server.seen.withLockedValue { $0 }.filter { $0.hasPrefix("ping ") }
+    #expect(pings.count == 1 && Int(pings[0].dropFirst(5))! <= 10, "\(pings)")
+  }
+
+  /// Compressed frames nobody negotiated are named as such, not shown as garbage.
+  @Test func aServerThatCompressesUnaskedIsNamed() throws {
+    let server = try WebSocketTestServer(.compressesUnasked)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("4242:0")
+    let outcome = try sandbox.check("ws://127.0.0.1:\(server.port)/", ["--send", "status?", "--timeout", "1"])
+    #expect(
+      outcome.standardOutput.contains(
+        "(1/3): server broke the protocol: it sent compressed messages (RSV1, permessage-deflate) although none was "
+          + "negotiated"), "\(outcome.lines)")
+    #expect(!outcome.standardOutput.contains("last message skipped"), "\(outcome.lines)")
+    #expect(sandbox.state == "4242:1")
+  }
+
   @Test func insecureWarnsOnEveryRun() throws {
     let sandbox = try CommandSandbox()
     let outcome = try sandbox.run([

@@ -44,6 +44,12 @@ public final class WebSocketTestServer: @unchecked Sendable {
     case acceptWithWhitespace
     /// On open sends a 200-byte ping and a ping with FIN unset, then behaves.
     case pingsRudely
+    /// Pongs only the first bytes of a ping's payload, as a libwebsockets protocol whose
+    /// buffer holds that many.
+    case pongsAtMost(bytes: Int)
+    /// Answers a text message compressed (RSV1 set, permessage-deflate), although no
+    /// compression was negotiated.
+    case compressesUnasked
   }
 
   /// Requests' `apikey` headers and every text message received, for tests that check what
@@ -300,8 +306,12 @@ private final class FrameAnswer: ChannelInboundHandler {
       context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: answer)))
         .whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
     case .ping:
-      context.writeAndFlush(
-        wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+      var payload = frame.unmaskedData
+      seen.withLockedValue { $0.append("ping \(payload.readableBytes)") }
+      if case .pongsAtMost(let bytes) = behaviour {
+        payload = payload.getSlice(at: 0, length: min(bytes, payload.readableBytes))!
+      }
+      context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: payload)), promise: nil)
     case .text:
       var payload = frame.unmaskedData
       let text = payload.readString(length: payload.readableBytes) ?? ""
@@ -317,6 +327,11 @@ private final class FrameAnswer: ChannelInboundHandler {
         context.flush()
       case .wedgedOpenEMS:
         break  // the request pool is blocked: no reply, ever
+      case .compressesUnasked:
+        // A raw DEFLATE block of "ok" (what permessage-deflate would send), flagged RSV1.
+        let deflated = context.channel.allocator.buffer(bytes: [0xCB, 0xCF, 0x06, 0x00])
+        context.writeAndFlush(
+          wrapOutboundOut(WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: deflated)), promise: nil)
       default:
         context.writeAndFlush(
           wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame.unmaskedData)), promise: nil)
