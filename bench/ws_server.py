@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """A WebSocket server nobody here wrote (Debian's python3-websockets) for benchmarks and the
 end-to-end test: answers the upgrade and the close handshake; answers a JSON-RPC request as
-OpenEMS answers one for a method it does not define (an error with the request's id); echoes
-any other message."""
+a current OpenEMS Edge does (subscribeEdges an empty success, any other method an error with
+the request's id); echoes any other message. On the path /edge-app it refuses the connection
+at once with close code 1003, as OpenEMS's Edge.Application does without an apikey."""
 import asyncio
 import json
 import sys
@@ -18,6 +19,8 @@ def openems_answer(message):
         uuid.UUID(request["id"])
         if not isinstance(request["params"], dict):
             return None
+        if request["method"] == "subscribeEdges":
+            return json.dumps({"jsonrpc": "2.0", "id": request["id"], "result": {}})
         return json.dumps({"jsonrpc": "2.0", "id": request["id"], "error": {
             "code": 1, "message": f'Endpoint with method "{request["method"]}" is not defined!', "data": []}})
     except Exception:
@@ -25,6 +28,11 @@ def openems_answer(message):
 
 
 async def echo(ws, path=None):
+    # Legacy websockets keeps the path on the connection, newer ones on its request.
+    path = path or getattr(ws, "path", None) or getattr(getattr(ws, "request", None), "path", "/")
+    if path == "/edge-app":
+        await ws.close(1003, "Apikey is not valid")
+        return
     async for message in ws:
         await ws.send(openems_answer(message) or message)
 
