@@ -451,6 +451,53 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
     #expect(talk.isDone)
   }
 
+  /// The Edge.Application is asked nothing: after the upgrade the probe only waits. The
+  /// pool's close (1003, or any code: it came from the server's side) is the answer, echoed;
+  /// no close by the deadline is the wedge, ended with our own close frame.
+  @Test(arguments: [
+    (ServerBytes.close(1003, "Apikey is not valid"), nil as ProbeNote?),
+    (ServerBytes.close(1011, "starting"), ProbeNote.closedWith(code: 1011, reason: "starting")),
+  ])
+  func theEdgeApplicationsRefusalIsTheAnswer(close: [UInt8], note: ProbeNote?) throws {
+    var talk = try conversation(.openEMS(.edgeApp, assumed: false))
+    _ = talk.start()
+    let upgraded = talk.receive(ServerBytes.upgrade(key: talk.key))
+    #expect(upgraded == [.finished(.upgrade)], "no request, no close: \(upgraded)")
+    #expect(talk.receive(ServerBytes.text(#"{"jsonrpc":"2.0","method":"edgeConfig","params":{}}"#)).isEmpty)
+    let actions = talk.receive(close)
+    let expected: [Conversation.Action] =
+      (note.map { [.note($0)] } ?? []) + [.finished(.reply), .succeed]
+    #expect(actions.filter { !Self.isCloseFrame($0) } == expected, "\(actions)")
+    #expect(actions.contains(where: { Self.isCloseFrame($0) }), "the close is answered")
+    #expect(talk.isDone)
+  }
+
+  @Test func noRefusalFromTheEdgeApplicationByTheDeadlineIsTheWedge() throws {
+    var talk = try conversation(.openEMS(.edgeApp, assumed: true))
+    _ = talk.start()
+    let upgraded = talk.receive(ServerBytes.upgrade(key: talk.key))
+    #expect(upgraded == [.finished(.upgrade), .note(.openEMSKindAssumed(.edgeApp, port: 80))], "\(upgraded)")
+    let actions = talk.deadlinePassed(after: .seconds(10))
+    #expect(actions.last == .fail(.noAnswer(to: .poolRefusal, within: .seconds(10), lastSkipped: nil)))
+    #expect(actions.count == 2 && Self.isCloseFrame(actions.first), "\(actions)")
+    #expect(
+      ProbeFailure.noAnswer(to: .poolRefusal, within: .seconds(10), lastSkipped: nil).description
+        == "no refusal from its request pool (a close 1003 to a connection without an apikey) within 10 s")
+  }
+
+  /// Each kind sends its own method, and only it.
+  @Test(arguments: [(OpenEMSEndpoint.edge, "subscribeEdges"), (.backendUI, "logout")])
+  func eachKindSendsItsQuietestRequest(endpoint: OpenEMSEndpoint, method: String) throws {
+    var talk = try conversation(.openEMS(endpoint, assumed: false))
+    _ = talk.start()
+    let sent = sent(talk.receive(ServerBytes.upgrade(key: talk.key)))
+    #expect(sent.count == 1)
+    let request = try #require(JSONValue.parse(sent.first?.payload ?? []))
+    #expect(request["method"] == .string(method))
+    #expect(request["params"] == .object([]))
+    #expect(request["id"] == .string(talk.requestID))
+  }
+
   /// Once the probe has its answer (or, for the handshake, asks nothing), the server's goodbye
   /// is its manners: any code, valid or not, is healthy and noted, as the reference's library
   /// calls it.
