@@ -256,9 +256,11 @@ extension ValueSyntax where Value == Bool {
 extension ValueSyntax {
   /// One of these words, each meaning a value.
   static func oneOf(_ words: [(String, Value)]) -> Self {
-    ValueSyntax(completion: .words(words.map(\.0))) { text throws(ConfigurationError) in
+    // The closure keeps `names` too: held only inside the enum, whose spare bits tag the
+    // pointer, LeakSanitizer would take the static rows' arrays for leaks.
+    let names = words.map(\.0)
+    return ValueSyntax(completion: .words(names)) { text throws(ConfigurationError) in
       guard let value = words.first(where: { $0.0 == text })?.1 else {
-        let names = words.map(\.0)
         let list =
           names.count == 2 ? "\(names[0]) or \(names[1])" : "one of: \(names.joined(separator: ", "))"
         throw ConfigurationError("'\(text)' is not \(list)")
