@@ -16,10 +16,15 @@ import Testing
     // backend fails and awaits approval: one target, counted once, under what matters most.
     #expect(lines[0].contains("3 targets: 1 awaiting approval "), "\(lines[0])")
     #expect(lines[1].contains("RESTART AWAITING APPROVAL: backend; select it and press A"))
-    let backend = lines.first {
-      $0.contains(" backend ") && $0.contains("AWAITING APPROVAL:") && !$0.contains("RESTART")
+    let backend = lines.firstIndex {
+      $0.contains(" backend ") && $0.contains("AWAITING APPROVAL") && !$0.contains("RESTART")
     }
-    #expect(backend?.hasPrefix("!") == true, "a mark, not only a colour")
+    #expect(backend.map { lines[$0].hasPrefix("!") } == true, "a mark, not only a colour")
+    // Its reason whole, on whole words, under the row from the STATUS column.
+    #expect(
+      backend.map { lines[$0 + 1].trimmedEnd }
+        == "           since 16:01:40, fail count 6: no reply to the JSON-RPC request")
+    #expect(backend.map { lines[$0 + 2].trimmedEnd } == "           within 10 s")
     #expect(lines.contains { $0.hasPrefix("▶ edge") })
     #expect(lines.last?.contains("? help") == true && lines.last?.contains("q quit") == true)
   }
@@ -27,7 +32,10 @@ import Testing
   @Test func listAt160x50GivesTheGraphAndTheStatusRoom() {
     let grid = frame(DashboardFixtures.box(), 160, 50)
     assertSnapshot(grid, named: "list-160x50-utf8")
-    #expect(grid.text.contains("AWAITING APPROVAL: no reply to the JSON-RPC request within 10 s"))
+    #expect(
+      grid.text.split(separator: "\n").contains {
+        $0.trimmedEnd == "           since 16:01:40, fail count 6: no reply to the JSON-RPC request within 10 s"
+      })
     #expect(grid.text.contains("⣀⣀⣀⣀⣤⣀⣀⣿⣀⣤⣀⣀⣤⣀××××××"), "the whole minute of probes")
   }
 
@@ -170,4 +178,9 @@ import Testing
     #expect(box.targets[0].status?.text == "rejected")
     #expect(box.status?.text == "backend: rejected")
   }
+}
+
+extension StringProtocol {
+  /// The line without the spaces a grid row is padded with.
+  var trimmedEnd: String { String(reversed().drop(while: { $0 == " " }).reversed()) }
 }

@@ -37,15 +37,15 @@ struct DashboardView {
     // the status and the keys are fixed; the log wants its lines (its newest wrapped whole);
     // rows to spare beyond that grow the latency graph into a chart.
     let log = TriggerLogPanel(model: model, glyphs: glyphs)
-    let fixed = 1 + 1 + 2 + 1 + WatchdogPanel.height + 1 + 2
+    var probe = ProbePanel(model: model, glyphs: glyphs)
+    let fixed = 1 + 1 + probe.height(width: width) + 1 + WatchdogPanel.height + 1 + 2
     let available = height - fixed
     let logRows = min(max(2, log.wantedRows(width: width)), available)
-    let probe = ProbePanel(
-      model: model, glyphs: glyphs, chartRows: ProbePanel.chartRows(spare: available - logRows))
+    probe.chartRows = ProbePanel.chartRows(spare: available - logRows)
     HeaderPanel(model: model, glyphs: glyphs).draw(into: &grid, row: 0)
     SectionRule(title: "probe").draw(into: &grid, row: 1, glyphs: glyphs)
     probe.draw(into: &grid, row: 2)
-    let watchdogRow = 2 + probe.height
+    let watchdogRow = 2 + probe.height(width: width)
     SectionRule(title: "watchdog").draw(into: &grid, row: watchdogRow, glyphs: glyphs)
     WatchdogPanel(model: model, glyphs: glyphs).draw(into: &grid, row: watchdogRow + 1)
     let logTop = watchdogRow + 1 + WatchdogPanel.height
@@ -63,7 +63,7 @@ struct DashboardView {
     case .confirmRestart(let command):
       OverlayBox.confirmRestart(unit: model.target.unit, command: command).draw(into: &grid, glyphs: glyphs)
     case .confirmApproval(let pending, let command):
-      OverlayBox.confirmApproval(unit: model.target.unit, pending: pending, command: command)
+      OverlayBox.confirmApproval(unit: model.target.unit, pending: pending, command: command, width: width)
         .draw(into: &grid, glyphs: glyphs)
     }
     // Over everything, overlays included: a restart waits for a person.

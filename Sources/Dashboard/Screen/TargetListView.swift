@@ -36,11 +36,27 @@ struct TargetListView {
     drawTitles(into: &grid, columns: columns, row: top)
     let shown = box.visible
     let rows = height - top - 3
-    // The selected row stays in sight: the list scrolls by whole pages.
+    // Each target is its row and, when it has one, its whole reason wrapped under it from the
+    // STATUS column: the selected target's always whole, the others' while there is room.
+    let reasonWidth = width - columns.status - 1
+    let blocks = shown.map { index in
+      (index: index, reason: Self.reason(of: box.targets[index]).map { TextLayout.wrap($0, width: reasonWidth) } ?? [])
+    }
+    // The selected target stays in sight, its reason whole: from the top if it fits, else
+    // starting with it.
     let position = shown.firstIndex(of: box.selected) ?? 0
-    let first = rows > 0 ? (position / rows) * rows : 0
-    for (offset, index) in shown.dropFirst(first).prefix(max(0, rows)).enumerated() {
-      drawRow(box.targets[index], selected: index == box.selected, into: &grid, columns: columns, row: top + 1 + offset)
+    let throughSelected = blocks.prefix(position + 1).reduce(0) { $0 + 1 + $1.reason.count }
+    var y = top + 1
+    for block in blocks.dropFirst(throughSelected <= rows ? 0 : position) {
+      guard y < top + 1 + rows else { break }
+      let target = box.targets[block.index]
+      drawRow(target, selected: block.index == box.selected, into: &grid, columns: columns, row: y)
+      y += 1
+      let style = CellStyle(tone: Self.tone(of: target), bold: false)
+      for line in block.reason where y < top + 1 + rows {
+        grid.put(line, x: columns.status, y: y, style: style)
+        y += 1
+      }
     }
     if shown.isEmpty {
       grid.put("  no target's name contains '\(box.filter)'; Esc clears the filter", x: 0, y: top + 1, style: .dim)
@@ -133,22 +149,19 @@ struct TargetListView {
       mark, x: 0, y: row, style: target.needsAttention ? CellStyle(tone: .failing, bold: true, reverse: selected) : base
     )
     grid.put(target.target.name, x: columns.name, y: row, style: base, limit: columns.status - columns.name - 1)
+    // The word here; the reason, whole, on the lines under the row.
     let statusText: String
-    var tone: CellStyle.Tone = .ok
+    let tone = Self.tone(of: target)
     if pending {
-      statusText = "AWAITING APPROVAL: \(target.pendingRestart!.reason)"
-      tone = .warning
-    } else if let last = target.lastProbe, let failure = last.result.failure {
-      statusText = "FAILING: \(failure)"
-      tone = .failing
-    } else if let trouble {
-      statusText = "ERROR: \(trouble)"
-      tone = .failing
+      statusText = "AWAITING APPROVAL"
+    } else if target.lastProbe?.result.failure != nil {
+      statusText = "FAILING"
+    } else if trouble != nil {
+      statusText = "ERROR"
     } else if target.lastProbe != nil {
       statusText = "ok"
     } else {
       statusText = "waiting for the first probe"
-      tone = .dim
     }
     grid.put(
       statusText, x: columns.status, y: row,
@@ -172,6 +185,22 @@ struct TargetListView {
       next, x: columns.next, y: row,
       style: target.timerProblem == nil ? base : CellStyle(tone: .failing, bold: true, reverse: selected),
       limit: max(0, grid.width - columns.next))
+  }
+
+  /// What a target's reason line says, if it has one: why a restart waits, why the probe
+  /// failed, or why the target cannot be read.
+  static func reason(of target: DashboardModel) -> String? {
+    if let pending = target.pendingRestart {
+      return "since \(pending.wallTime.dropFirst(11).prefix(8)), fail count \(pending.count): \(pending.reason)"
+    }
+    if let failure = target.lastProbe?.result.failure { return "\(failure)" }
+    return target.stateError ?? target.serviceError
+  }
+
+  static func tone(of target: DashboardModel) -> CellStyle.Tone {
+    if target.pendingRestart != nil { return .warning }
+    if target.lastProbe?.result.failure != nil || target.stateError ?? target.serviceError != nil { return .failing }
+    return target.lastProbe == nil ? .dim : .ok
   }
 
   private func drawStatus(into grid: inout Grid, row: Int) {

@@ -42,6 +42,6 @@ struct LatencyChart {
   }
 
   static func label(_ milliseconds: Double) -> String {
-    "\(ProbePanel.short(milliseconds)) ms"
+    TextLayout.latency(milliseconds: milliseconds)
   }
 }

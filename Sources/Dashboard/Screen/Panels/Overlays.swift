@@ -57,14 +57,18 @@ struct OverlayBox {
     return OverlayBox(title: "help", lines: lines)
   }
 
-  static func confirmApproval(unit: String, pending: PendingRestart, command: String) -> OverlayBox {
-    OverlayBox(
+  /// The reason whole, wrapped on words to fit a screen `width` wide: it is what a person
+  /// decides on.
+  static func confirmApproval(unit: String, pending: PendingRestart, command: String, width: Int) -> OverlayBox {
+    let room = max(20, min(76, width - 2) - 6)
+    return OverlayBox(
       title: "approve the restart of \(unit)?",
-      lines: [
-        "Asked \(pending.wallTime.prefix(19)), fail count \(pending.count), MainPID \(pending.pid):",
-        "  \(pending.reason)", "", "y approves and runs:", "  \(command)", "",
-        "y  approve (restart)    n  reject    Esc  leave it pending",
-      ])
+      lines: ["Asked \(pending.wallTime.prefix(19)), fail count \(pending.count), MainPID \(pending.pid):"]
+        + TextLayout.wrap(pending.reason, width: room).map { "  " + $0 }
+        + [
+          "", "y approves and runs:", "  \(command)", "",
+          "y  approve (restart)    n  reject    Esc  leave it pending",
+        ])
   }
 
   static func confirmRestart(unit: String, command: String) -> OverlayBox {

@@ -8,58 +8,98 @@ struct ProbePanel {
   /// Rows of the tall chart under the "now" line; 0 draws the one-row graph instead.
   var chartRows = 0
 
-  /// The rows this panel takes: the "now" line and the one-row graph, or the "now" line, the
-  /// chart and its legend.
-  var height: Int { chartRows > 0 ? 2 + chartRows : 2 }
+  /// The rows this panel takes on a screen `width` wide: the "now" line (a failure's whole
+  /// reason, wrapped, and then its phases), and the one-row graph, or the chart and its legend.
+  func height(width: Int) -> Int { textRows(width: width).count + (chartRows > 0 ? 1 + chartRows : 1) }
 
   /// How many chart rows to draw with `spare` rows free: all of them, as gping fills its
   /// screen, but none below three (a chart of two rows says less than the one-row graph).
   static func chartRows(spare: Int) -> Int { spare >= 3 ? spare - 1 : 0 }
 
-  func draw(into grid: inout Grid, row: Int) {
-    guard let last = model.lastProbe else {
-      grid.put(
-        "  waiting for the first probe (every \(DurationText.seconds(.milliseconds(Int64(model.target.interval * 1000)))))",
-        x: 0, y: row, style: .dim)
-      return
-    }
-    let phases = last.result.timings.entries.map { "\($0.phase.rawValue) \(Self.short($0.duration.inMilliseconds))" }
-      .joined(separator: " ")
-    // While failing, the phases (which passed, which waited) say more than healthy statistics.
-    let right =
-      last.result.isHealthy
-      ? model.latency.statistics.map {
-        "min \(Self.short($0.minimum)) p50 \(Self.short($0.median)) p95 \(Self.short($0.p95)) max \(Self.short($0.maximum))"
-      } ?? "no healthy probe in the window"
-      : phases
-    let rightStart = max(0, grid.width - right.count - 1)
-    var x = grid.put("  now ", x: 0, y: row)
-    if let failure = last.result.failure {
-      grid.put("\(glyphs.failMark) \(failure)", x: x, y: row, style: .failing, limit: rightStart - x - 1)
-    } else {
-      x = grid.put(
-        DurationText.milliseconds(last.result.timings.total), x: x, y: row, style: CellStyle(tone: .ok, bold: true))
-      grid.put("  " + phases, x: x, y: row, limit: rightStart - x - 1)
-    }
-    grid.put(right, x: rightStart, y: row, style: .dim)
+  /// Where a wrapped reason's lines start, under the text after `  now `.
+  private static let indent = 6
 
+  /// The text rows above the graph, each with its style: a healthy probe's one line, or a
+  /// failure's reason in whole words and its phases under it.
+  func textRows(width: Int) -> [(text: String, style: CellStyle)] {
+    guard let last = model.lastProbe else {
+      let every = DurationText.seconds(.milliseconds(Int64(model.target.interval * 1000)))
+      return [("  waiting for the first probe (every \(every))", .dim)]
+    }
+    let phases = last.result.timings.entries.map { entry in
+      (
+        text: "\(entry.phase.rawValue) \(TextLayout.latency(milliseconds: entry.duration.inMilliseconds))",
+        rank: Self.rank(of: entry.phase)
+      )
+    }
+    guard let failure = last.result.failure else {
+      let statistics =
+        model.latency.statistics.map { figures in
+          [
+            ("min \(TextLayout.latency(milliseconds: figures.minimum))", 5),
+            ("p50 \(TextLayout.latency(milliseconds: figures.median))", 1),
+            ("p95 \(TextLayout.latency(milliseconds: figures.p95))", 2),
+            ("max \(TextLayout.latency(milliseconds: figures.maximum))", 4),
+          ]
+        } ?? []
+      let now = "  now \(DurationText.milliseconds(last.result.timings.total))"
+      let (left, right) = TextLayout.fields(
+        left: phases, right: statistics.map { (text: $0.0, rank: $0.1) }, width: width - now.count - 3)
+      let line = now + "  " + left
+      return [(line + String(repeating: " ", count: max(1, width - line.count - right.count - 1)) + right, .plain)]
+    }
+    let reason = TextLayout.wrap("\(glyphs.failMark) \(failure)", width: width - Self.indent - 1)
+    var rows = reason.enumerated().map { index, line in
+      ((index == 0 ? "  now " : String(repeating: " ", count: Self.indent)) + line, CellStyle.failing)
+    }
+    // While failing, the phases (which passed, which waited) say more than healthy statistics.
+    let shown = TextLayout.fields(phases, width: width - Self.indent - 1)
+    if !shown.isEmpty { rows.append((String(repeating: " ", count: Self.indent) + shown, .dim)) }
+    return rows
+  }
+
+  /// Which phases give way first on a narrow screen: the one that waits or fails stays.
+  private static func rank(of phase: ProbePhase) -> Int {
+    switch phase {
+    case .upgrade, .reply, .ping: 1
+    case .connect, .tls: 2
+    case .close: 3
+    case .resolve: 4
+    }
+  }
+
+  func draw(into grid: inout Grid, row: Int) {
+    let rows = textRows(width: grid.width)
+    for (offset, line) in rows.enumerated() {
+      if offset == 0, model.lastProbe?.result.isHealthy == true {
+        // The figure itself stands out; its phases and statistics are context.
+        let x = grid.put("  now ", x: 0, y: row)
+        let total = DurationText.milliseconds(model.lastProbe!.result.timings.total)
+        grid.put(total, x: x, y: row, style: CellStyle(tone: .ok, bold: true))
+        grid.put(String(line.text.dropFirst(x + total.count)), x: x + total.count, y: row)
+        continue
+      }
+      grid.put(line.text, x: 0, y: row + offset, style: line.style)
+    }
+    guard let last = model.lastProbe else { return }
+    let graphRow = row + rows.count
     let verdict =
       last.result.isHealthy
       ? "\(glyphs.okMark) ok \(last.time.timeOfDay)" : "\(glyphs.failMark) failed \(last.time.timeOfDay)"
     let failed = model.latency.failures
     let legend = "  last \(Int(model.latency.span)) s\(failed > 0 ? ", \(failed) failed" : "")  "
     if chartRows > 0 {
-      LatencyChart(latency: model.latency, glyphs: glyphs).draw(into: &grid, top: row + 1, rows: chartRows)
-      let legendRow = row + 1 + chartRows
+      LatencyChart(latency: model.latency, glyphs: glyphs).draw(into: &grid, top: graphRow, rows: chartRows)
+      let legendRow = graphRow + chartRows
       let start = max(0, grid.width - legend.count - verdict.count - 1)
       let verdictStart = grid.put(legend, x: start, y: legendRow, style: .dim)
       grid.put(verdict, x: verdictStart, y: legendRow, style: last.result.isHealthy ? .ok : .failing)
       return
     }
     let graphWidth = max(0, grid.width - 2 - legend.count - verdict.count - 1)
-    drawGraph(into: &grid, x: 2, y: row + 1, width: graphWidth)
-    let verdictStart = grid.put(legend, x: 2 + graphWidth, y: row + 1, style: .dim)
-    grid.put(verdict, x: verdictStart, y: row + 1, style: last.result.isHealthy ? .ok : .failing)
+    drawGraph(into: &grid, x: 2, y: graphRow, width: graphWidth)
+    let verdictStart = grid.put(legend, x: 2 + graphWidth, y: graphRow, style: .dim)
+    grid.put(verdict, x: verdictStart, y: graphRow, style: last.result.isHealthy ? .ok : .failing)
   }
 
   /// One column per probe, newest on the right, heights relative to the window's slowest.
@@ -81,10 +121,5 @@ struct ProbePanel {
       }
       column += 1
     }
-  }
-
-  /// `2.4`, `12`, `1234`: milliseconds without the unit, for dense rows.
-  static func short(_ milliseconds: Double) -> String {
-    milliseconds < 10 ? DurationText.fixed(milliseconds, decimals: 1) : String(Int(milliseconds.rounded()))
   }
 }

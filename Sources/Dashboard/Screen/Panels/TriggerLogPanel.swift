@@ -13,8 +13,16 @@ struct TriggerLogPanel {
 
   private func newestRows(width: Int) -> Int {
     guard model.logScroll == 0, let newest = model.logLines.last else { return 1 }
-    let room = max(1, width - 4)
-    return min(4, (newest.count + 2 + room - 1) / room)
+    return min(Self.newestLimit, Self.wrapped(newest, width: width).count)
+  }
+
+  /// Rows the newest line may take: a whole reason (bounded where it is written) fits.
+  private static let newestLimit = 6
+
+  /// A line on whole words, its first row at column 2 and the rest under it at 4.
+  private static func wrapped(_ line: String, width: Int) -> [String] {
+    let rows = TextLayout.wrap(line, width: max(1, width - 4))
+    return rows.enumerated().map { ($0.offset == 0 ? "  " : "    ") + $0.element }
   }
 
   func draw(into grid: inout Grid, top: Int, height: Int) {
@@ -45,14 +53,8 @@ struct TriggerLogPanel {
         case .restart, .awaitingApproval, .notice: .warning
         }
       if offset == visible.count - 1 && wrapped > 1 {
-        let room = max(1, grid.width - 4)
-        var rest = Substring(line)
-        var first = true
-        while !rest.isEmpty && y < top + 1 + rows {
-          let piece = rest.prefix(first ? room + 2 : room)
-          grid.put((first ? "  " : "    ") + piece, x: 0, y: y, style: style)
-          rest = rest.dropFirst(piece.count)
-          first = false
+        for piece in Self.wrapped(line, width: grid.width) where y < top + 1 + rows {
+          grid.put(piece, x: 0, y: y, style: style)
           y += 1
         }
       } else {
