@@ -244,7 +244,8 @@ printf 'uri = ws://example.invalid/\nunit = example.service\n' >"$conf/example.c
 tmux new-session -d -s "$session" -x 100 -y 30 \
   "PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 $bin dashboard --config-dir $conf --interval 0.5"
 wait_for "3 targets: 1 failing"
-wait_for "! backend  FAILING: connection refused"
+wait_for "! backend  FAILING"
+wait_for "connection refused: nothing listens on that port"
 screen | grep -q "example" && fail "example.conf is not a target"
 grep -q 'show .*-- backend.service edge.service ui.service websocket-health-check@backend.timer' "$work/calls" \
   || fail "systemd was not asked about every unit and timer in one call: $(tail -3 "$work/calls")"
@@ -273,9 +274,10 @@ wait_for "4100:0"
 tmux send-keys -t "$session" w
 wait_for "DEMO (wedged)"
 wait_for "no reply to the JSON-RPC request" 10
-screen | grep -q "connect [0-9.]* upgrade [0-9.]* reply [0-9]*" || fail "the upgrade's time is not shown beside the failing reply"
+screen | grep -q "connect [0-9.]* ms  upgrade [0-9.]* ms  reply [0-9.]* m\?s" \
+  || fail "the upgrade's time is not shown, with its unit, beside the failing reply"
 wait_for "failures 2/3" 15
-wait_for "Triggered restart! (fail count: 3) demo.service: no reply to the JSON" 15
+wait_for "Triggered restart! (fail count: 3) demo.service: no reply to the" 15
 wait_for "pid 4101 active" 10
 wait_for "4101:0" 10
 tmux send-keys -t "$session" q
