@@ -62,7 +62,20 @@ enum DashboardFixtures {
     model.state = .counter(FailureCounter(pid: 8123, count: 0))
     model.nextTimerCheck = 9
     model.logLines = logLines
+    model.history = history(failingAtTheEnd: 0)
     return model
+  }
+
+  /// An hour of the timer's checks every 15 s up to `time`, the last ones failed.
+  static func history(failingAtTheEnd failing: Int) -> [CheckHistory.Entry] {
+    let end = Int64(time.seconds) * 1000
+    return (0..<240).map { index in
+      let failed = index >= 240 - failing
+      return CheckHistory.Entry(
+        unixMilliseconds: end - Int64(239 - index) * 15_000, healthy: !failed,
+        phases: [(.connect, 0.1), (.upgrade, failed ? 10_000 : 2.0 + Double(index % 5) / 10), (.close, 0.2)],
+        reason: failed ? "upgrade timed out after 10 s" : "")
+    }
   }
 
   /// A target of a box, named as NAME.conf names it.
@@ -100,6 +113,7 @@ enum DashboardFixtures {
     }
     model.lastProbe = .init(time: time, result: timedOut)
     model.state = .counter(FailureCounter(pid: 8123, count: 4))
+    model.history = history(failingAtTheEnd: 4)
     return model
   }
 }

@@ -17,7 +17,7 @@ import Testing
   }
 
   enum Place: String, CaseIterable, Sendable {
-    case state, record, lastCheck, log, metrics
+    case state, record, lastCheck, history, log, metrics
   }
 
   struct Case: Sendable, CustomTestStringConvertible {
@@ -34,8 +34,8 @@ import Testing
   static let restartWithoutLine = "the restart went ahead without its trigger-log line"
 
   /// The counter and the restart record decide a restart: anything wrong there is our error
-  /// and nothing is restarted (as the reference does). The last check, the log and the metrics
-  /// only report: the due restart happens regardless.
+  /// and nothing is restarted (as the reference does). The last check, the check history, the
+  /// log and the metrics only report: the due restart happens regardless.
   static let cases: [Case] = [
     Case(
       place: .state, plant: .symlink, status: 1, restarted: false, said: "is a symbolic link; refusing to follow it"),
@@ -54,6 +54,11 @@ import Testing
     Case(place: .lastCheck, plant: .fifo, status: 0, restarted: true, said: nil),
     Case(place: .lastCheck, plant: .directory, status: 0, restarted: true, said: nil),
     Case(place: .lastCheck, plant: .garbage, status: 0, restarted: true, said: nil),
+    Case(place: .history, plant: .symlink, status: 0, restarted: true, said: nil),
+    Case(place: .history, plant: .hardLink, status: 0, restarted: true, said: nil),
+    Case(place: .history, plant: .fifo, status: 0, restarted: true, said: nil),
+    Case(place: .history, plant: .directory, status: 0, restarted: true, said: nil),
+    Case(place: .history, plant: .garbage, status: 0, restarted: true, said: nil),
     Case(place: .log, plant: .symlink, status: 6, restarted: true, said: restartWithoutLine),
     Case(place: .log, plant: .hardLink, status: 6, restarted: true, said: "has 2 names (hard links)"),
     Case(place: .log, plant: .fifo, status: 6, restarted: true, said: restartWithoutLine),
@@ -86,6 +91,7 @@ import Testing
       case .state: sandbox.statePath
       case .record: sandbox.statePath + ".policy"
       case .lastCheck: sandbox.statePath + ".last"
+      case .history: sandbox.statePath + ".history"
       case .log: sandbox.logPath
       case .metrics: metrics
       }

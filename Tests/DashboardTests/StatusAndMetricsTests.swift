@@ -119,8 +119,11 @@ import Testing
     let table = try sandbox.run(["status", "--config-dir", directory])
     #expect(table.status == 5)
     #expect(table.lines.first == "TARGET   STATUS   FAILURES  MODE     TIMER     LAST CHECK", "\(table.lines)")
-    #expect(table.lines[3].hasPrefix("edge     ok       0/1       auto     next "), "\(table.lines)")
-    #expect(table.lines[3].dropFirst(47).hasPrefix("20"), "LAST CHECK in its column: \(table.lines)")
+    // The failing target's episode from the check history, then its pending request.
+    #expect(table.lines[2].hasPrefix("         failing since "), "\(table.lines)")
+    #expect(table.lines[2].hasSuffix(" (1 check)"), "\(table.lines)")
+    #expect(table.lines[4].hasPrefix("edge     ok       0/1       auto     next "), "\(table.lines)")
+    #expect(table.lines[4].dropFirst(47).hasPrefix("20"), "LAST CHECK in its column: \(table.lines)")
     #expect(
       table.lines.map { String($0.prefix(7)) }.filter { !$0.hasPrefix(" ") && $0 != "TARGET " } == [
         "backend", "edge   ", "extra  ",
@@ -135,7 +138,7 @@ import Testing
     #expect(
       Set(backend.keys) == [
         "name", "uri", "unit", "state_file", "mode", "threshold", "failcount", "armed", "healthy", "last_check",
-        "pending",
+        "failing_since", "last_hour", "last_day", "pending",
         "budget", "restarts", "last_trigger", "error", "timer", "watched",
       ])
     let timer = try #require(backend["timer"] as? [String: Any])
@@ -150,8 +153,14 @@ import Testing
     #expect(backend["mode"] as? String == "approve")
     #expect((backend["pending"] as? [String: Any])?["count"] as? Int == 1)
     #expect((backend["last_trigger"] as? String)?.contains("Restart awaiting approval") == true)
+    #expect((backend["failing_since"] as? [String: Any])?["checks"] as? Int == 1)
+    #expect((backend["last_hour"] as? [String: Any])?["failed"] as? Int == 1)
     #expect(targets[1]["healthy"] as? Bool == true)
     #expect(targets[1]["pending"] is NSNull)
+    #expect(targets[1]["failing_since"] is NSNull)
+    let edgeDay = try #require(targets[1]["last_day"] as? [String: Any])
+    #expect(edgeDay["checks"] as? Int == 1 && edgeDay["failed"] as? Int == 0, "\(edgeDay)")
+    #expect(edgeDay["p50_milliseconds"] is Double || edgeDay["p50_milliseconds"] is Int, "\(edgeDay)")
   }
 
   @Test(arguments: ["status", "dashboard"])

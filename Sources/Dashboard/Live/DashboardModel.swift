@@ -71,6 +71,17 @@ struct DashboardModel: Sendable {
   var demoMode: String?
   /// A restart waiting for a person's yes (`--restart-mode approve`), from the restart record.
   var pendingRestart: PendingRestart?
+  /// The timer's checks, oldest first, from the check history: the past before this screen.
+  var history: [CheckHistory.Entry] = []
+
+  /// `failing since 03:12:09 (14 checks)` while the timer's newest checks fail.
+  var failingSince: String? {
+    CheckHistory.failingSince(history).map {
+      CheckHistory.describe(
+        failingSince: $0,
+        timeOfDay: LocalTimestamp(seconds: Int($0.unixMilliseconds / 1000), microseconds: 0).timeOfDay)
+    }
+  }
 
   init(target: Target) {
     self.target = target

@@ -11,6 +11,8 @@ struct TargetFiles {
   let settings: CheckSettings
   /// What the log was when its tail was last read; nil when there was no log.
   private var logIdentity: LogIdentity?
+  /// What the check history was when last read: it is read again only when a check wrote it.
+  private var historyIdentity: LogIdentity?
 
   struct LogIdentity: Equatable {
     var device: UInt
@@ -34,7 +36,14 @@ struct TargetFiles {
     } catch {
       model.stateError = "\(error)"
     }
-    let stateChanged = before.0 != model.state || before.1 != model.stateError || before.2 != model.pendingRestart
+    var stateChanged = before.0 != model.state || before.1 != model.stateError || before.2 != model.pendingRestart
+    let history = Self.identity(of: settings.stateStore.historyPath)
+    if history != historyIdentity {
+      historyIdentity = history
+      // The past only informs: a history that cannot be read shows none.
+      model.history = history == nil ? [] : (try? settings.stateStore.peekHistory()) ?? []
+      stateChanged = true
+    }
     var info = stat()
     guard stat(settings.triggerLog.path, &info) == 0 else {
       defer { logIdentity = nil }
@@ -53,5 +62,13 @@ struct TargetFiles {
       model.logError = "\(error)"
     }
     return true
+  }
+
+  private static func identity(of path: String) -> LogIdentity? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return LogIdentity(
+      device: UInt(info.st_dev), inode: UInt(info.st_ino), size: Int(info.st_size),
+      modified: Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000)
   }
 }

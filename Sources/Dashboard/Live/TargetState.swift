@@ -19,7 +19,20 @@ struct TargetState {
   var timerProblem: TimerProblem?
 
   var lastCheck: RestartRecord.LastCheck?
+  /// The timer's checks, oldest first, as far back as the history keeps them.
+  var history: [CheckHistory.Entry] = []
   var pending: PendingRestart? { record?.pending }
+
+  /// `failing since 03:12:09 (14 checks)` while the newest checks fail.
+  var failingSince: String? {
+    CheckHistory.failingSince(history).map {
+      CheckHistory.describe(failingSince: $0, timeOfDay: Self.timeOfDay($0.unixMilliseconds))
+    }
+  }
+
+  static func timeOfDay(_ unixMilliseconds: Int64) -> String {
+    LocalTimestamp(seconds: Int(unixMilliseconds / 1000), microseconds: 0).timeOfDay
+  }
 
   /// Failing, never checked, waiting for a person, or not watched (no timer running its checks).
   var needsAttention: Bool { lastCheck?.healthy != true || pending != nil || timerProblem != nil }
@@ -66,6 +79,8 @@ struct TargetState {
         state.error = "restart record \(settings.stateStore.recordPath) is not one; the next check starts it afresh"
       }
       state.lastCheck = try settings.stateStore.peekLastCheck()
+      // The past only informs: a history that cannot be read shows none.
+      state.history = (try? settings.stateStore.peekHistory()) ?? []
       state.lastTrigger = try? TriggerLogTail(path: settings.triggerLog.path).lastLines(1).last
     } catch {
       state.error = "\(error)"
@@ -109,6 +124,7 @@ struct TargetState {
         } ?? "never"
       rows.append([state.name, status, failures, state.mode?.rawValue ?? "-", state.timerWord, last])
       var lines: [String] = []
+      if state.lastCheck?.healthy == false, let since = state.failingSince { lines.append(since) }
       if let problem = state.timerProblem, let timer = state.timer {
         lines.append(problem.sentence(timer: timer.description))
       }
@@ -165,6 +181,24 @@ struct TargetState {
             ])
           } ?? "null"
         ))
+      let clock = LocalTimestamp.now()
+      let now = Int64(clock.seconds) * 1000 + Int64(clock.microseconds / 1000)
+      func summary(_ window: Duration) -> String {
+        let figures = CheckHistory.summary(state.history, now: now, window: window)
+        return JSONText.object([
+          ("checks", String(figures.checks)), ("failed", String(figures.failed)),
+          ("p50_milliseconds", figures.medianMilliseconds.map { DurationText.fixed($0, decimals: 2) } ?? "null"),
+        ])
+      }
+      fields.append(
+        (
+          "failing_since",
+          CheckHistory.failingSince(state.history).map {
+            JSONText.object([("unix_milliseconds", String($0.unixMilliseconds)), ("checks", String($0.checks))])
+          } ?? "null"
+        ))
+      fields.append(("last_hour", summary(.seconds(3600))))
+      fields.append(("last_day", summary(.seconds(86400))))
       fields.append(
         (
           "pending",

@@ -193,7 +193,9 @@ struct TargetListView {
     if let pending = target.pendingRestart {
       return "since \(pending.wallTime.dropFirst(11).prefix(8)), fail count \(pending.count): \(pending.reason)"
     }
-    if let failure = target.lastProbe?.result.failure { return "\(failure)" }
+    if let failure = target.lastProbe?.result.failure {
+      return (target.failingSince.map { "timer \($0); " } ?? "") + "\(failure)"
+    }
     return target.stateError ?? target.serviceError
   }
 

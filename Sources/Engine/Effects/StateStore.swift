@@ -108,6 +108,22 @@ public struct StateStore: Sendable {
     public let record: (RestartRecord) throws(StateFileError) -> Void
     /// Atomic (rename) but not fsynced: what it holds decides nothing.
     public let lastCheck: (RestartRecord.LastCheck) throws(StateFileError) -> Void
+    /// Appended, not fsynced, cut back past its bound: see `CheckHistory`.
+    public let history: (CheckHistory.Entry) throws(StateFileError) -> Void
+  }
+
+  public var historyPath: String { path + ".history" }
+  private var historyName: String { name + ".history" }
+
+  /// The checks the history holds, oldest first; none before the first, or when the file
+  /// is not one.
+  public func peekHistory() throws(StateFileError) -> [CheckHistory.Entry] {
+    guard let fd = try openDirectory(creating: false) else { return [] }
+    defer { close(fd) }
+    guard let text = try readTail(historyName, shownAs: historyPath, limit: CheckHistory.byteLimit, in: fd) else {
+      return []
+    }
+    return CheckHistory.entries(in: Substring(text))
   }
 
   public var lastCheckPath: String { path + ".last" }
@@ -135,7 +151,8 @@ public struct StateStore: Sendable {
       counter: { counter throws(StateFileError) in try write(counter.fileText, in: fd) },
       record: { record throws(StateFileError) in try write(record.fileText, to: recordName, in: fd) },
       lastCheck: { check throws(StateFileError) in try write(check.fileText, to: lastCheckName, in: fd, durable: false)
-      })
+      },
+      history: { entry throws(StateFileError) in try appendHistory(entry.line, in: fd) })
     return try body(content, record, writer)
   }
 
@@ -252,6 +269,63 @@ public struct StateStore: Sendable {
       count += got
     }
     return String(decoding: buffer[..<count], as: UTF8.self)
+  }
+
+  /// Appends a line to the history, under the lock; past its bound the file is replaced by
+  /// its newest lines. A file that is not this user's plain, single-named file is left alone.
+  private func appendHistory(_ line: String, in directoryFD: Int32) throws(StateFileError) {
+    let fd = openat(
+      directoryFD, historyName, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw StateFileError("cannot write check history \(historyPath): \(errnoText())") }
+    defer { close(fd) }
+    var info = stat()
+    fstat(fd, &info)
+    // A hard link would make us append to another file; a FIFO or device is not a history.
+    guard (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink == 1, Self.trusted(owner: info.st_uid) else {
+      throw StateFileError("check history \(historyPath) is not a plain file of this user; remove it")
+    }
+    guard Int(info.st_size) + line.utf8.count > CheckHistory.byteLimit else {
+      guard writeAll(fd, Array(line.utf8)) else {
+        throw StateFileError("cannot write check history \(historyPath): \(errnoText())")
+      }
+      return
+    }
+    let tail =
+      try readTail(historyName, shownAs: historyPath, limit: CheckHistory.keptBytes, in: directoryFD) ?? ""
+    // The cut lands inside a line: it starts after the first newline.
+    let whole = tail.firstIndex(of: "\n").map { tail[tail.index(after: $0)...] } ?? ""
+    try write(String(whole) + line, to: historyName, in: directoryFD, durable: false)
+  }
+
+  /// The last `limit` bytes of a file of the state directory (from its start when smaller);
+  /// `nil` when it is missing.
+  private func readTail(_ file: String, shownAs shown: String, limit: Int, in directoryFD: Int32)
+    throws(StateFileError) -> String?
+  {
+    let fd = openat(directoryFD, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+    if fd < 0 {
+      if errno == ENOENT { return nil }
+      throw StateFileError("cannot read \(shown): \(errnoText())")
+    }
+    defer { close(fd) }
+    var info = stat()
+    fstat(fd, &info)
+    guard (info.st_mode & S_IFMT) == S_IFREG, Self.trusted(owner: info.st_uid) else {
+      throw StateFileError("\(shown) is not a regular file of this user; remove it")
+    }
+    var offset = max(0, Int(info.st_size) - limit)
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while bytes.count < limit {
+      let got = chunk.withUnsafeMutableBytes {
+        pread(fd, $0.baseAddress, min($0.count, limit - bytes.count), off_t(offset))
+      }
+      if got < 0 && errno == EINTR { continue }
+      guard got > 0 else { break }
+      bytes += chunk[..<got]
+      offset += got
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   private func write(_ text: String, in directoryFD: Int32) throws(StateFileError) {

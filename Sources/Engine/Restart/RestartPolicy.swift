@@ -97,6 +97,8 @@ public struct RestartPolicy: Sendable, Equatable {
     public var events: [RestartEvent] = []
     /// After a check: when it ran and what it found, for `status`.
     public var lastCheck: RestartRecord.LastCheck?
+    /// After a check: the line the check history gets.
+    public var checked: CheckHistory.Entry?
   }
 
   /// Where and when a decision is made: the service's MainPID, the unit, the time.

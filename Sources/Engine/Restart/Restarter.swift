@@ -55,8 +55,11 @@ public struct Restarter: Sendable {
       let step = watchdog.decide(stored: counter, pid: pid, probeSucceeded: probe.isHealthy)
       var decision = policy.afterCheck(
         step, threshold: watchdog.threshold, reason: probe.summary, record: record, in: context)
+      let now = LocalTimestamp.now()
       decision.lastCheck = RestartRecord.LastCheck(
-        unixSeconds: LocalTimestamp.now().seconds, healthy: probe.isHealthy, summary: probe.summary)
+        unixSeconds: now.seconds, healthy: probe.isHealthy, summary: probe.summary)
+      decision.checked = CheckHistory.Entry(
+        probe, unixMilliseconds: Int64(now.seconds) * 1000 + Int64(now.microseconds / 1000))
       return decision
     }
   }
@@ -125,6 +128,7 @@ public struct Restarter: Sendable {
       if decision.record != recordContent.record { try write.record(decision.record) }
       // The last check only informs `status`; failing to note it must not hold back a decision.
       if let check = decision.lastCheck { try? write.lastCheck(check) }
+      if let entry = decision.checked { try? write.history(entry) }
       return decision
     }
     var report = Report(pid: pid, decision: decision, warnings: warnings, logFailure: logFailure)

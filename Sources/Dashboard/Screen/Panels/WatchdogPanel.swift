@@ -1,10 +1,11 @@
 import Engine
 
-/// The failure counter as the timer sees it, read from the shared state file.
+/// The failure counter as the timer sees it, read from the shared state file, and what the
+/// timer's past checks say: failing since when, or how the last hour went.
 struct WatchdogPanel {
   let model: DashboardModel
   let glyphs: Glyphs
-  static let height = 2
+  static let height = 3
 
   func draw(into grid: inout Grid, row: Int) {
     let threshold = model.target.threshold
@@ -47,6 +48,27 @@ struct WatchdogPanel {
       return
     }
     let style: CellStyle = model.stateError == nil ? .dim : .failing
-    grid.put("  state \(file): \(content)", x: 0, y: row + 1, style: style)
+    grid.put("  state \(file): \(content)", x: 0, y: row + 2, style: style)
+    drawPast(into: &grid, row: row + 1)
+  }
+
+  /// The timer's checks before now: the failing episode, else the last hour and day.
+  private func drawPast(into grid: inout Grid, row: Int) {
+    guard let newest = model.history.last else {
+      grid.put("  no check history yet (the timer's checks write it)", x: 0, y: row, style: .dim)
+      return
+    }
+    let now = max(newest.unixMilliseconds, Int64(model.lastProbe?.time.seconds ?? 0) * 1000)
+    let hour = CheckHistory.describe(
+      CheckHistory.summary(model.history, now: now, window: .seconds(3600)), window: "1 h")
+    let day = CheckHistory.describe(
+      CheckHistory.summary(model.history, now: now, window: .seconds(86400)), window: "24 h")
+    if let since = model.failingSince {
+      let x = grid.put("  timer: \(since)", x: 0, y: row, style: .failing)
+      if x + 3 + hour.count <= grid.width { grid.put("   \(hour)", x: x, y: row, style: .dim) }
+      return
+    }
+    let text = TextLayout.fields([(text: hour, rank: 1), (text: day, rank: 2)], width: grid.width - 9, separator: "; ")
+    grid.put("  timer: \(text)", x: 0, y: row, style: .dim)
   }
 }
