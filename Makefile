@@ -117,6 +117,7 @@ $(STATIC_CXX):
 
 bench: deps-bench release
 	bench/check-vs-reference.sh
+	bench/history-cost.sh
 	bench/dashboard-idle.sh
 	bench/dashboard-box.sh
 

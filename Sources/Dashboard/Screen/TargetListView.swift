@@ -39,21 +39,25 @@ struct TargetListView {
     // Each target is its row and, when it has one, its whole reason wrapped under it from the
     // STATUS column: the selected target's always whole, the others' while there is room.
     let reasonWidth = width - columns.status - 1
-    let blocks = shown.map { index in
-      (index: index, reason: Self.reason(of: box.targets[index]).map { TextLayout.wrap($0, width: reasonWidth) } ?? [])
+    // Laid out only as far as the screen goes: a box of a hundred is drawn four times a second.
+    func reasonLines(_ index: Int) -> [String] {
+      Self.reason(of: box.targets[index]).map { TextLayout.wrap($0, width: reasonWidth) } ?? []
     }
     // The selected target stays in sight, its reason whole: from the top if it fits, else
     // starting with it.
     let position = shown.firstIndex(of: box.selected) ?? 0
-    let throughSelected = blocks.prefix(position + 1).reduce(0) { $0 + 1 + $1.reason.count }
+    var throughSelected = 0
+    for index in shown.prefix(position + 1) where throughSelected <= rows {
+      throughSelected += 1 + reasonLines(index).count
+    }
     var y = top + 1
-    for block in blocks.dropFirst(throughSelected <= rows ? 0 : position) {
+    for index in shown.dropFirst(throughSelected <= rows ? 0 : position) {
       guard y < top + 1 + rows else { break }
-      let target = box.targets[block.index]
-      drawRow(target, selected: block.index == box.selected, into: &grid, columns: columns, row: y)
+      let target = box.targets[index]
+      drawRow(target, selected: index == box.selected, into: &grid, columns: columns, row: y)
       y += 1
       let style = CellStyle(tone: Self.tone(of: target), bold: false)
-      for line in block.reason where y < top + 1 + rows {
+      for line in reasonLines(index) where y < top + 1 + rows {
         grid.put(line, x: columns.status, y: y, style: style)
         y += 1
       }
