@@ -110,18 +110,45 @@ import Testing
     let grid = frame(DashboardFixtures.healthy(), 160, 50)
     assertSnapshot(grid, named: "healthy-160x50-utf8-chart")
     let lines = grid.text.split(separator: "\n", omittingEmptySubsequences: false)
-    #expect(lines[3].hasPrefix("  9.8 ms"), "the slowest probe tops the scale")
+    // The 9.8 ms probe is a spike beside a 2.3 ms median: the scale stops at four medians.
+    #expect(lines[3].hasPrefix(" ≥9.2 ms"), "the clipped scale says so")
     #expect(lines.contains { $0.hasPrefix("    0 ms") })
     let empty = lines.dropLast(2).reversed().prefix { $0.trimmingCharacters(in: .whitespaces).isEmpty }.count
     #expect(empty < 3, "no block of empty rows left under the log")
   }
 
-  /// The demo has the most keys; at 80 columns the bar folds and keeps ? and q.
+  /// The demo has the most keys; at 80 columns the bar folds, keeps ? and q, and says that
+  /// help has the rest; where all fit, ? is plain help.
   @Test func theKeyBarFoldsButKeepsHelpAndQuit() {
     var model = DashboardFixtures.healthy()
     model.target.isDemo = true
     let last = String(frame(model, 80, 24).text.split(separator: "\n").last!)
-    #expect(last.contains("? help") && last.contains("q quit"), "\(last)")
+    #expect(last.contains("? more keys") && last.contains("q quit"), "\(last)")
+    let wide = String(frame(model, 160, 24).text.split(separator: "\n").last!)
+    #expect(wide.contains("n normal") && wide.contains("? help"), "\(wide)")
+  }
+
+  /// One 860 ms spike in a minute of 2 ms probes: the scale stops short of it (said with ≥),
+  /// the spike is marked ↑, the others still have height; at 200 columns the minute fills the
+  /// width.
+  @Test func aSpikeDoesNotFlattenTheChartAndTheChartFillsTheWidth() throws {
+    var model = DashboardFixtures.healthy()
+    model.latency = LatencyWindow()
+    for second in 0..<60 {
+      model.latency.add(
+        DashboardFixtures.healthyResult(second == 40 ? 860_000 : 2000 + Int64(second % 7) * 150), at: Double(second))
+    }
+    let frame = frame(model, 200, 60)
+    let lines = frame.text.split(separator: "\n").map(String.init)
+    let chart = lines.filter { $0.contains("█") || $0.contains("▁") || $0.contains("↑") }
+    #expect(lines.contains { $0.hasPrefix(" ≥") && $0.contains(" ms") }, "the clipped scale says so")
+    #expect(chart.first?.contains("↑") == true, "\(chart.first ?? "")")
+    // The ordinary probes' bars stand a fifth of the chart high (1/400 of a full scale before),
+    // across the width: the minute is spread over it, not kept to 60 columns.
+    let zero = try #require(lines.firstIndex { $0.hasPrefix("    0 ms") })
+    let fifthUp = lines[zero - (zero - lines.firstIndex(of: chart[0])!) / 5]
+    #expect(fifthUp.count { $0 == "█" } > 150, "\(fifthUp)")
+    assertSnapshot(frame, named: "spike-200x60-utf8")
   }
 
   @Test func uncheckedCertificateStaysInTheHeader() {

@@ -282,4 +282,24 @@ wait_for "pid 4101 active" 10
 wait_for "4101:0" 10
 tmux send-keys -t "$session" q
 step "demo: w wedges the service (it still upgrades), the counter climbs, the restart fires, it comes back"
+
+# The demo in approve mode, at 80x24: the restart waits for A and y; the keys that fold away
+# are said to be in the help.
+end_session
+tmux new-session -d -s "$session" -x 80 -y 24 \
+  "TERM=xterm-256color LANG=C.UTF-8 $bin demo --interval 1 --restart-mode approve"
+wait_for "DEMO (healthy)"
+wait_for "? more keys"
+wait_for "4100:0"
+tmux send-keys -t "$session" w
+wait_for "RESTART AWAITING APPROVAL since" 15
+wait_for "timer: failing since"
+screen | grep -q "pid 4100 active" || fail "approve mode restarted without a yes"
+tmux send-keys -t "$session" A
+wait_for "approve the restart of demo.service?"
+wait_for "(demo: restarts the in-process"
+tmux send-keys -t "$session" y
+wait_for "pid 4101 active" 10
+tmux send-keys -t "$session" q
+step "demo in approve mode at 80x24: the restart waits for A and y; folded keys point to help"
 echo "dashboard in tmux: all steps passed"

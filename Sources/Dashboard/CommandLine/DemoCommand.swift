@@ -14,7 +14,8 @@ struct DemoCommand: ParsableCommand {
       service as OpenEMS wedges (it still upgrades and answers pings, but never
       replies); h freezes it, s slows it, x refuses connections; watch the
       counter climb, the restart fire and the service come back; n makes it
-      healthy again. No systemd, no real service, no files outside a temporary
+      healthy again. With --restart-mode approve the restart waits for you:
+      A, then y or n. No systemd, no real service, no files outside a temporary
       directory. --script plays the same story as text, without a screen.
       """
   )
@@ -25,9 +26,20 @@ struct DemoCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Seconds between the demo timer's checks.", valueName: "seconds"))
   var interval: Double = 3
 
+  @Option(
+    help: ArgumentHelp(
+      "At the threshold: auto restarts, dry-run only logs, approve waits for your A (y/n) in the dashboard.",
+      valueName: "mode"),
+    completion: .list(RestartMode.names))
+  var restartMode = RestartMode.auto.rawValue
+
   func run() throws {
     guard interval.isFinite, interval >= 0, interval <= 60 else {
       throw ValidationError("--interval must be between 0 and 60 seconds")
+    }
+    guard let mode = RestartMode(rawValue: restartMode) else {
+      throw ValidationError(
+        "--restart-mode '\(restartMode)' is not one of: \(RestartMode.names.joined(separator: ", "))")
     }
     let every = Duration.milliseconds(Int64(interval * 1000))
     if script {
@@ -45,7 +57,7 @@ struct DemoCommand: ParsableCommand {
     let settings = CheckSettings(
       uri: uri, unit: unit, watchdog: try Watchdog(threshold: 3),
       stateStore: try StateStore(path: "\(directory.path)/failcount"),
-      triggerLog: try TriggerLog(path: "\(directory.path)/trigger.log"))
+      triggerLog: try TriggerLog(path: "\(directory.path)/trigger.log"), policy: RestartPolicy(mode: mode))
     let manager = DemoServiceManager(service: service)
     let target = DashboardModel.Target(
       settings: settings, interval: 0.5, restartCommand: manager.restartCommand(for: unit), isDemo: true,

@@ -25,6 +25,8 @@ struct KeyBar {
     let kept = Set(["?", "q"])
     while width(shown) > grid.width, let index = shown.lastIndex(where: { !kept.contains($0.key) }) {
       shown.remove(at: index)
+      // Keys that fold away are not gone without a word: help lists them all.
+      if let help = shown.firstIndex(where: { $0.key == "?" }) { shown[help].label = "more keys" }
     }
     var x = 1
     for (key, label) in shown {

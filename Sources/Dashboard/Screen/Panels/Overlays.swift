@@ -65,10 +65,8 @@ struct OverlayBox {
       title: "approve the restart of \(unit)?",
       lines: ["Asked \(pending.wallTime.prefix(19)), fail count \(pending.count), MainPID \(pending.pid):"]
         + TextLayout.wrap(pending.reason, width: room).map { "  " + $0 }
-        + [
-          "", "y approves and runs:", "  \(command)", "",
-          "y  approve (restart)    n  reject    Esc  leave it pending",
-        ])
+        + ["", "y approves and runs:"] + TextLayout.wrap(command, width: room).map { "  " + $0 }
+        + ["", "y  approve (restart)    n  reject    Esc  leave it pending"])
   }
 
   static func confirmRestart(unit: String, command: String) -> OverlayBox {
