@@ -262,9 +262,20 @@ wait_for "3 targets: 1 failing"
 tmux send-keys -t "$session" / u i Enter
 wait_for "filter: ui   (1 of 3; Esc clears it)"
 screen | grep -q "backend  FAILING" && fail "the filter kept backend"
+tmux send-keys -t "$session" Escape
+# The list follows its directory: a NAME.conf added, then one removed, while it runs.
+printf 'uri = ws://127.0.0.1:%s/\nunit = extra.service\nstate-file = %s\nlog-file = %s\n' \
+  "$port" "$work/box/extra.failcount" "$work/box/extra.log" >"$conf/extra.conf"
+wait_for "config directory changed: added extra" 10
+wait_for "4 targets: 1 failing"
+wait_for "  extra  "
+rm "$conf/ui.conf"
+wait_for "config directory changed: removed ui" 10
+wait_for "3 targets: 1 failing"
+screen | grep -q "^  ui  " && fail "ui.conf is gone but ui is still listed"
 tmux send-keys -t "$session" q
 end_session
-step "the box: three targets listed, the failing one opened, p counted only it, filter by name"
+step "the box: three targets listed, the failing one opened, p counted only it, filter by name, a .conf added and removed"
 
 # The demo: a wedge the handshake cannot see, the counter climbing, the restart, the service back.
 end_session

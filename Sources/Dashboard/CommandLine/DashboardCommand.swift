@@ -53,7 +53,6 @@ struct DashboardCommand: ParsableCommand {
     defer { try? group.syncShutdownGracefully() }
     let serviceManager = Systemctl()
     do {
-      var watched: [WatchedTarget] = []
       let directory = configDir ?? TargetDirectory.defaultPath
       let drafts =
         target.namesATarget
@@ -63,18 +62,32 @@ struct DashboardCommand: ParsableCommand {
           "no targets in \(directory) (NAME.conf, example.conf aside); give one: dashboard --config FILE, or URI SERVICE"
         )
       }
-      for draft in drafts {
+      let watched = { (draft: TargetDraft) throws(ConfigurationError) -> WatchedTarget in
         let resolved = try draft.resolved()
         let settings = resolved.settings
         var view = DashboardModel.Target(
           settings: settings, interval: interval, restartCommand: serviceManager.restartCommand(for: settings.unit),
           readonly: readonly, certificateUnchecked: resolved.probeOptions.insecure, depth: resolved.probeOptions.depth)
         view.timer = try timer.unit(for: settings)
-        watched.append(
-          WatchedTarget(view: view, probe: try Probe(uri: settings.uri, options: resolved.probeOptions, group: group)))
+        return WatchedTarget(
+          view: view, probe: try Probe(uri: settings.uri, options: resolved.probeOptions, group: group))
       }
+      let targets = try drafts.map { draft throws(ConfigurationError) in try watched(draft) }
+      // The box follows its directory: NAME.conf files added, removed or changed while it runs.
+      let following: (path: String, targets: () -> Result<[WatchedTarget], ConfigurationError>)? =
+        target.namesATarget
+        ? nil
+        : (
+          directory,
+          {
+            Result { () throws(ConfigurationError) in
+              try TargetDirectory.drafts(in: directory).map { draft throws(ConfigurationError) in try watched(draft) }
+            }
+          }
+        )
       try DashboardSession(
-        targets: watched, probeLoop: group.next(), serviceManager: serviceManager, demo: nil, timerInterval: nil
+        targets: targets, probeLoop: group.next(), serviceManager: serviceManager, demo: nil, timerInterval: nil,
+        following: following
       ).run()
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))

@@ -25,7 +25,7 @@ struct WatchedTarget: Sendable {
 /// two small reads, the log's tail only when it changed: `TargetFiles`). Each target's state
 /// is a `DashboardModel` the events update; the views render them.
 final class DashboardSession {
-  private let targets: [WatchedTarget]
+  private var targets: [WatchedTarget]
   private let serviceManager: any ServiceManager
   private let demo: DemoService?
   /// The demo's stand-in for the systemd timer: a counting check this often.
@@ -35,11 +35,16 @@ final class DashboardSession {
   private let started = ContinuousClock.now
   /// Each target's files, as last read.
   private var files: [TargetFiles]
+  /// The box's config directory, followed: its targets as they are now, or why they cannot be
+  /// read (the list then stays as it was).
+  private var directory: (watch: ConfigDirectoryWatch, targets: () -> Result<[WatchedTarget], ConfigurationError>)?
 
   init(
     targets: [WatchedTarget], probeLoop: any EventLoop, serviceManager: any ServiceManager, demo: DemoService?,
-    timerInterval: Duration?
+    timerInterval: Duration?,
+    following directory: (path: String, targets: () -> Result<[WatchedTarget], ConfigurationError>)? = nil
   ) {
+    self.directory = directory.map { (ConfigDirectoryWatch(directory: $0.path), $0.targets) }
     self.targets = targets
     self.probeLoop = probeLoop
     self.serviceManager = serviceManager
@@ -56,10 +61,12 @@ final class DashboardSession {
     signal(SIGTERM) { _ in terminationRequested = 1 }
     signal(SIGHUP) { _ in terminationRequested = 1 }
     signal(SIGPIPE, SIG_IGN)
-    let mailbox = try SessionMailbox()
-    defer { mailbox.stop() }
-    let probing = startProbing(mailbox)
-    defer { for task in probing { task.cancel() } }
+    var mailbox = try SessionMailbox()
+    var probing = startProbing(mailbox)
+    defer {
+      mailbox.stop()
+      for task in probing { task.cancel() }
+    }
     startWatchingServices(mailbox)
     if let timerInterval { startTimerChecks(mailbox, every: timerInterval) }
     refreshFiles()
@@ -107,6 +114,18 @@ final class DashboardSession {
       if seconds() - lastFileCheck >= fileInterval {
         if refreshFiles() { needsFrame = true }
         lastFileCheck = seconds()
+        if directory?.watch.changed() == true, let targets = readDirectory() {
+          // The probes and the systemd watch start over for the new list; what was shown of
+          // a target that stays is kept.
+          mailbox.stop()
+          for task in probing { task.cancel() }
+          follow(targets)
+          mailbox = try SessionMailbox()
+          probing = startProbing(mailbox)
+          startWatchingServices(mailbox)
+          refreshFiles()
+          needsFrame = true
+        }
       }
       let size = screen.size
       let now = seconds()
@@ -252,6 +271,55 @@ final class DashboardSession {
       for index in box.targets.indices { box.targets[index].demoMode = demo.mode.rawValue }
     }
     if filesMoved { refreshFiles() }
+  }
+
+  // MARK: - The config directory
+
+  /// The directory's targets now, or nil (said on the status line) when one cannot be read.
+  private func readDirectory() -> [WatchedTarget]? {
+    guard let directory else { return nil }
+    switch directory.targets() {
+    case .success(let targets) where !targets.isEmpty:
+      return targets
+    case .success:
+      box.status = .init(
+        text: "\(directory.watch.directory) has no targets now; still showing the last ones", tone: .warning)
+    case .failure(let error):
+      box.status = .init(text: "\(error); still showing the targets as they were", tone: .failing)
+    }
+    return nil
+  }
+
+  /// Takes the new list: a target that stays (same name, URI and unit) keeps its screen state,
+  /// the selection stays on the target it was on.
+  private func follow(_ new: [WatchedTarget]) {
+    let selectedName = box.targets.indices.contains(box.selected) ? box.targets[box.selected].target.name : nil
+    let before = Dictionary(box.targets.map { ($0.target.name, $0) }, uniquingKeysWith: { first, _ in first })
+    let models = new.map { watched -> DashboardModel in
+      guard var kept = before[watched.view.name], kept.target.uri == watched.view.uri,
+        kept.target.unit == watched.view.unit
+      else { return DashboardModel(target: watched.view) }
+      kept.target = watched.view
+      return kept
+    }
+    let added = new.filter { before[$0.view.name] == nil }.map(\.view.name)
+    let removed = Set(before.keys).subtracting(new.map(\.view.name)).sorted()
+    targets = new
+    files = new.map { TargetFiles(settings: $0.view.settings) }
+    var box = BoxModel(targets: models)
+    box.filter = self.box.filter
+    let kept = models.firstIndex { $0.target.name == selectedName }
+    box.selected = kept ?? 0
+    // A view whose target went shows the list instead.
+    box.showsList = self.box.showsList || kept == nil || models.count > 1
+    box.keepSelectionVisible()
+    let changes =
+      (added.isEmpty ? [] : ["added " + added.joined(separator: ", ")])
+      + (removed.isEmpty ? [] : ["removed " + removed.joined(separator: ", ")])
+    box.status = .init(
+      text: "config directory changed: " + (changes.isEmpty ? "targets re-read" : changes.joined(separator: "; ")),
+      tone: .plain)
+    self.box = box
   }
 
   // MARK: - Files shared with the timer
