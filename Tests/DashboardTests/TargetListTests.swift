@@ -39,6 +39,24 @@ import Testing
     #expect(grid.text.contains("⣀⣀⣀⣀⣤⣀⣀⣿⣀⣤⣀⣀⣤⣀××××××"), "the whole minute of probes")
   }
 
+  /// Rows the list does not need show the selected target's view under it (k9s, htop); a list
+  /// that needs them keeps them.
+  @Test func theSelectedTargetsViewFillsTheRowsTheListDoesNotNeed() {
+    var box = DashboardFixtures.box()
+    box.selected = 2
+    box.targets[2].state = .counter(FailureCounter(pid: 8123, count: 2))
+    let text = frame(box, 100, 30).text
+    #expect(text.contains("failures 2/6"), "the selected target's counter, in its view: \(text)")
+    #expect(text.contains("─ trigger log"))
+    var many = DashboardFixtures.box()
+    many.targets += (0..<12).map {
+      DashboardFixtures.named("t\($0)", unit: "t\($0).service", from: DashboardFixtures.healthy())
+    }
+    let crowded = frame(many, 100, 30).text
+    #expect(!crowded.contains("─ watchdog"), "no room: the list keeps the rows")
+    #expect(crowded.contains("  t11 "))
+  }
+
   @Test func allHealthyInASCII() {
     var box = DashboardFixtures.box()
     box.targets.remove(at: 0)

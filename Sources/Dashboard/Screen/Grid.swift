@@ -68,6 +68,13 @@ struct Grid: Equatable, Sendable {
     }
   }
 
+  /// Copies `rows` of `other` (as wide as this grid) here, from row `y` down.
+  mutating func paste(_ other: Grid, rows: Range<Int>, at y: Int) {
+    for (offset, row) in rows.enumerated() where row < other.height && y + offset >= 0 && y + offset < height {
+      for column in 0..<min(width, other.width) { self[column, y + offset] = other[column, row] }
+    }
+  }
+
   /// The frame as text, one line per row, trailing spaces kept: what snapshot tests compare.
   var text: String {
     (0..<height).map { row in String(cells[row * width..<(row + 1) * width].map(\.character)) }

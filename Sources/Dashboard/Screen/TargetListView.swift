@@ -35,13 +35,25 @@ struct TargetListView {
     let columns = Columns(width: width, nameWidth: box.targets.map(\.target.name.count).max() ?? 6)
     drawTitles(into: &grid, columns: columns, row: top)
     let shown = box.visible
-    let rows = height - top - 3
+    var rows = height - top - 3
     // Each target is its row and, when it has one, its whole reason wrapped under it from the
     // STATUS column: the selected target's always whole, the others' while there is room.
     let reasonWidth = width - columns.status - 1
     // Laid out only as far as the screen goes: a box of a hundred is drawn four times a second.
     func reasonLines(_ index: Int) -> [String] {
       Self.reason(of: box.targets[index]).map { TextLayout.wrap($0, width: reasonWidth) } ?? []
+    }
+    // Rows the whole list does not need go to the selected target's view, under it, as k9s
+    // and htop use a tall screen: from the minimum a target's view can be drawn in.
+    var needed = 0
+    for index in shown where needed <= rows { needed += 1 + reasonLines(index).count }
+    let paneHeight = rows - needed - 1
+    if paneHeight >= DashboardView.minimumHeight - 2, box.targets.indices.contains(box.selected) {
+      var selected = box.targets[box.selected]
+      selected.overlay = .none
+      let pane = DashboardView(model: selected, glyphs: glyphs).render(width: width, height: paneHeight + 2)
+      grid.paste(pane, rows: 0..<paneHeight, at: height - 2 - paneHeight)
+      rows = needed
     }
     // The selected target stays in sight, its reason whole: from the top if it fits, else
     // starting with it.
