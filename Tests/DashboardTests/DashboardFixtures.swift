@@ -118,13 +118,41 @@ enum DashboardFixtures {
   }
 }
 
-/// Compares a frame with `Snapshots/NAME.txt`; `UPDATE_SNAPSHOTS=1` writes it anew.
+/// Compares a frame with `Snapshots/NAME.txt` (its characters) and `Snapshots/NAME.styles.txt`
+/// (each cell's style, `styleText`); `UPDATE_SNAPSHOTS=1` writes them anew.
 func assertSnapshot(_ grid: Grid, named name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+  compareSnapshot(grid.text, file: "\(name).txt", sourceLocation: sourceLocation)
+  compareSnapshot(styleText(grid), file: "\(name).styles.txt", sourceLocation: sourceLocation)
+}
+
+/// A frame's styles, one character a cell: the tone's letter (`p`lain, `d`im, `o`k, `w`arning,
+/// `f`ailing, `a`ccent), upper case when bold; a digit for reverse video (0 plain, 1 dim, 2
+/// ok, 3 warning, 4 failing, 5 accent); a plain cell is a space, so blank rows stay blank.
+func styleText(_ grid: Grid) -> String {
+  let letters: [CellStyle.Tone: Character] = [
+    .plain: "p", .dim: "d", .ok: "o", .warning: "w", .failing: "f", .accent: "a",
+  ]
+  let digits: [CellStyle.Tone: Character] = [
+    .plain: "0", .dim: "1", .ok: "2", .warning: "3", .failing: "4", .accent: "5",
+  ]
+  return (0..<grid.height).map { row in
+    String(
+      (0..<grid.width).map { column -> Character in
+        let style = grid[column, row].style
+        if style.reverse { return digits[style.tone]! }
+        if style == .plain { return " " }
+        let letter = letters[style.tone]!
+        return style.bold ? Character(letter.uppercased()) : letter
+      })
+  }.joined(separator: "\n")
+}
+
+private func compareSnapshot(_ text: String, file name: String, sourceLocation: SourceLocation) {
   let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
-  let file = directory.appendingPathComponent("\(name).txt")
+  let file = directory.appendingPathComponent(name)
   // Trailing spaces are trimmed so the files survive editors; the width is in the name.
   let text =
-    grid.text.split(separator: "\n", omittingEmptySubsequences: false)
+    text.split(separator: "\n", omittingEmptySubsequences: false)
     .map { line in String(line.reversed().drop(while: { $0 == " " }).reversed()) }
     .joined(separator: "\n") + "\n"
   if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] != nil {
@@ -132,8 +160,8 @@ func assertSnapshot(_ grid: Grid, named name: String, sourceLocation: SourceLoca
     return
   }
   guard let expected = try? String(contentsOf: file, encoding: .utf8) else {
-    Issue.record("no snapshot \(name).txt; run with UPDATE_SNAPSHOTS=1 and review it", sourceLocation: sourceLocation)
+    Issue.record("no snapshot \(name); run with UPDATE_SNAPSHOTS=1 and review it", sourceLocation: sourceLocation)
     return
   }
-  #expect(text == expected, "frame \(name) differs:\n\(text)", sourceLocation: sourceLocation)
+  #expect(text == expected, "\(name) differs:\n\(text)", sourceLocation: sourceLocation)
 }
