@@ -101,3 +101,57 @@ import Testing
     #expect(TextLayout.latency(milliseconds: milliseconds) == text)
   }
 }
+
+/// Every view at every size the issue names, with a long hostile reason, ten-second timings
+/// and a spike: characters and styles, reviewed once and held.
+@Suite struct SizesSnapshotTests {
+  static let sizes = [(80, 24), (100, 30), (160, 50), (200, 60)]
+
+  static func spiky(_ model: DashboardModel) -> DashboardModel {
+    var model = model
+    model.latency.add(DashboardFixtures.healthyResult(860_000), at: 14)
+    return model
+  }
+
+  @Test(arguments: sizes)
+  func theTargetViewFailingWithALongReason(width: Int, height: Int) {
+    let model = Self.spiky(WholeReasonTests.failing(WholeReasonTests.hostile))
+    let frame = DashboardView(model: model, glyphs: .unicode).render(width: width, height: height)
+    assertSnapshot(frame, named: "sizes-target-failing-\(width)x\(height)")
+  }
+
+  @Test(arguments: sizes)
+  func theList(width: Int, height: Int) {
+    var box = DashboardFixtures.box()
+    box.targets[2] = DashboardFixtures.named(
+      "ui", unit: "openems-ui.service", from: WholeReasonTests.failing(WholeReasonTests.hostile))
+    let frame = TargetListView(box: box, glyphs: .unicode).render(width: width, height: height)
+    assertSnapshot(frame, named: "sizes-list-\(width)x\(height)")
+  }
+
+  @Test(arguments: sizes)
+  func theApprovalDialog(width: Int, height: Int) {
+    var model = WholeReasonTests.failing(WholeReasonTests.hostile)
+    let pending = PendingRestart(
+      requestedAt: Moment(seconds: 1), wallTime: "2026-11-25 16:01:40.000000", pid: 8123, count: 6,
+      reason: "\(WholeReasonTests.hostile)")
+    model.pendingRestart = pending
+    model.overlay = .confirmApproval(pending, command: "systemctl restart -- openems.service")
+    let frame = DashboardView(model: model, glyphs: .unicode).render(width: width, height: height)
+    #expect(WholeReasonTests.showsWhole("y approves and runs: systemctl restart -- openems.service", in: frame))
+    assertSnapshot(frame, named: "sizes-approval-\(width)x\(height)")
+  }
+
+  @Test(arguments: sizes)
+  func theDemoWedged(width: Int, height: Int) {
+    var model = Self.spiky(WholeReasonTests.failing(.noAnswer(to: .jsonRPC, within: .seconds(1), lastSkipped: nil)))
+    model.target.isDemo = true
+    model.demoMode = "wedged"
+    model.target.depth = .openEMS(.edge, assumed: false)
+    let frame = DashboardView(model: model, glyphs: .unicode).render(width: width, height: height)
+    let keys = String(frame.text.split(separator: "\n").last!)
+    #expect(keys.contains("w wedge") && keys.contains("n normal") && keys.contains("q quit"), "\(keys)")
+    #expect(keys.contains("? more keys") == !keys.contains("x refuse"), "\(keys)")
+    assertSnapshot(frame, named: "sizes-demo-\(width)x\(height)")
+  }
+}

@@ -15,15 +15,20 @@ struct KeyBar {
     Self.draw(keys, into: &grid, row: row)
   }
 
-  /// The keys that fit; `?` and `q` are kept whatever the width, the rest folds away from
-  /// the end, as htop's function bar does.
+  /// Which keys give way first on a narrow screen, as htop's function bar folds: the ones a
+  /// person needs least there (the demo's story is w, then n to recover).
+  private static let foldOrder = ["x", "s", "h", "d", "R", "n", "p", "w", "A"]
+
+  /// The keys that fit, in their order; `?` and `q` are kept whatever the width, the rest
+  /// folds away by `foldOrder`, and then `?` says that help has the rest.
   static func draw(_ keys: [(key: String, label: String)], into grid: inout Grid, row: Int) {
     func width(_ list: [(key: String, label: String)]) -> Int {
       list.reduce(1) { $0 + $1.key.count + $1.label.count + 3 }
     }
     var shown = keys
-    let kept = Set(["?", "q"])
-    while width(shown) > grid.width, let index = shown.lastIndex(where: { !kept.contains($0.key) }) {
+    for key in foldOrder + shown.map(\.key).filter({ !foldOrder.contains($0) && $0 != "?" && $0 != "q" }) {
+      guard width(shown) > grid.width else { break }
+      guard let index = shown.firstIndex(where: { $0.key == key }) else { continue }
       shown.remove(at: index)
       // Keys that fold away are not gone without a word: help lists them all.
       if let help = shown.firstIndex(where: { $0.key == "?" }) { shown[help].label = "more keys" }
