@@ -72,6 +72,7 @@ extension BoxModel {
           error ?? (overview.statuses[unit] == nil ? "systemd knows no unit \(unit)" : nil)
         if !timersAreDemo, let timer = targets[index].target.timer {
           targets[index].nextTimerCheck = overview.nextRun(of: timer)
+          targets[index].timerInterval = overview.timers[timer.description]?.interval
           targets[index].timerProblem = index < problems.count ? problems[index] : nil
         }
       }

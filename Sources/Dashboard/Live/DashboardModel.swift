@@ -57,7 +57,15 @@ struct DashboardModel: Sendable {
   var state: StateStore.Content?
   var stateError: String?
   /// Seconds until the timer's next check, where systemd knows it.
-  var nextTimerCheck: Int?
+  var nextTimerCheck: Int? {
+    didSet { nextTimerCheckAt = nextTimerCheck.map { LocalTimestamp.now().seconds + $0 } }
+  }
+  /// The same as Unix seconds, fixed when it was learnt, for "restart at ~…".
+  private(set) var nextTimerCheckAt: Int?
+  /// The timer's interval, where systemd says it (`OnUnitActiveSec=`), or the demo's.
+  var timerInterval: Duration?
+  /// When a pending restart request expires (`--approval-timeout`), as Unix seconds.
+  var approvalExpires: Int?
   /// Why the timer may not be running the checks (stopped, missing, stale…).
   var timerProblem: TimerProblem?
   var logLines: [String] = []

@@ -51,6 +51,8 @@ final class DashboardSession {
     self.demo = demo
     self.timerInterval = timerInterval
     box = BoxModel(targets: targets.map { DashboardModel(target: $0.view) })
+    // The demo's timer runs in this process: its rhythm is known.
+    if let timerInterval { for index in box.targets.indices { box.targets[index].timerInterval = timerInterval } }
     files = targets.map { TargetFiles(settings: $0.view.settings) }
   }
 

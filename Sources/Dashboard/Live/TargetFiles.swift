@@ -32,6 +32,12 @@ struct TargetFiles {
       let (state, record) = try settings.stateStore.peekBoth()
       model.state = state
       model.pendingRestart = record.record?.pending
+      // The request's age is on the boot clock; its expiry is shown as a time of day.
+      model.approvalExpires = nil
+      if let pending = model.pendingRestart, let timeout = settings.policy.approvalTimeout {
+        let left = timeout - (Moment.now() - pending.requestedAt)
+        model.approvalExpires = LocalTimestamp.now().seconds + Int(left.components.seconds)
+      }
       model.stateError = nil
     } catch {
       model.stateError = "\(error)"

@@ -52,23 +52,42 @@ struct WatchdogPanel {
     drawPast(into: &grid, row: row + 1)
   }
 
-  /// The timer's checks before now: the failing episode, else the last hour and day.
+  /// The timer's checks before now and what it will do next: the failing episode and when the
+  /// threshold comes, a pending request and when it expires, else the last hour and day.
   private func drawPast(into grid: inout Grid, row: Int) {
-    guard let newest = model.history.last else {
+    let target = model.target
+    var fields: [(text: String, rank: Int)] = []
+    var tone = CellStyle.dim
+    if let pending = model.pendingRestart {
+      tone = .warning
+      fields.append(("restart awaiting approval since \(pending.wallTime.dropFirst(11).prefix(8))", 1))
+      fields.append(
+        (
+          model.approvalExpires.map { "expires \(LocalTimestamp(seconds: $0, microseconds: 0).timeOfDay)" }
+            ?? "no expiry", 2
+        ))
+    } else if let since = model.failingSince {
+      tone = .failing
+      fields.append((since, 1))
+      if let due = WhatNext.thresholdCheck(
+        count: model.failureCount, threshold: target.threshold, nextCheck: model.nextTimerCheckAt,
+        interval: model.timerInterval)
+      {
+        fields.append((WhatNext.sentence(mode: target.mode, at: due), 2))
+      }
+    }
+    if let newest = model.history.last {
+      let now = max(newest.unixMilliseconds, Int64(model.lastProbe?.time.seconds ?? 0) * 1000)
+      let summary = { (window: Duration, name: String) in
+        CheckHistory.describe(CheckHistory.summary(model.history, now: now, window: window), window: name)
+      }
+      fields.append((summary(.seconds(3600), "1 h"), 3))
+      fields.append((summary(.seconds(86400), "24 h"), 4))
+    } else if fields.isEmpty {
       grid.put("  no check history yet (the timer's checks write it)", x: 0, y: row, style: .dim)
       return
     }
-    let now = max(newest.unixMilliseconds, Int64(model.lastProbe?.time.seconds ?? 0) * 1000)
-    let hour = CheckHistory.describe(
-      CheckHistory.summary(model.history, now: now, window: .seconds(3600)), window: "1 h")
-    let day = CheckHistory.describe(
-      CheckHistory.summary(model.history, now: now, window: .seconds(86400)), window: "24 h")
-    if let since = model.failingSince {
-      let x = grid.put("  timer: \(since)", x: 0, y: row, style: .failing)
-      if x + 3 + hour.count <= grid.width { grid.put("   \(hour)", x: x, y: row, style: .dim) }
-      return
-    }
-    let text = TextLayout.fields([(text: hour, rank: 1), (text: day, rank: 2)], width: grid.width - 9, separator: "; ")
-    grid.put("  timer: \(text)", x: 0, y: row, style: .dim)
+    let text = TextLayout.fields(fields, width: grid.width - 9, separator: "; ")
+    grid.put("  timer: \(text)", x: 0, y: row, style: tone)
   }
 }
