@@ -304,7 +304,7 @@ wait_for "? more keys"
 wait_for "4100:0"
 tmux send-keys -t "$session" w
 wait_for "RESTART AWAITING APPROVAL since" 15
-wait_for "timer: failing since"
+wait_for "timer: restart awaiting approval since"
 screen | grep -q "pid 4100 active" || fail "approve mode restarted without a yes"
 tmux send-keys -t "$session" A
 wait_for "approve the restart of demo.service?"
