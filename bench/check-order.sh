@@ -18,14 +18,8 @@ out=bench/check.order
 [ -x "$bin" ] || { echo "build it first: make release" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install -y valgrind" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/whc-order.XXXXXX)
-cleanup() { [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
 source bench/loopback-server.sh
-stand_in_systemctl "$work"
-export PATH="$work/bin:$PATH"
-start_ws_server "$work/server.log"
+bench_on_loopback order
 
 # Valgrind cannot read the DWARF 5 that Swift emits; symbols are all it needs.
 strip --strip-debug -o "$work/whc" "$bin"

@@ -14,14 +14,8 @@ ours=${OURS:-.build/release/websocket-health-check}
 [ -x "$ours" ] || { echo "build it first: make release" >&2; exit 1; }
 command -v hyperfine >/dev/null || { echo "hyperfine is missing: apt-get install -y hyperfine" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/whc-history.XXXXXX)
-cleanup() { [ -z "${server:-}" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
 source bench/loopback-server.sh
-stand_in_systemctl "$work"
-export PATH="$work/bin:$PATH"
-start_ws_server "$work/server.log"
+bench_on_loopback history
 uri="ws://127.0.0.1:$port/"
 
 with="$ours $uri bench.service --state-file $work/with/failcount --log-file $work/with.log"

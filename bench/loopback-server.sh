@@ -46,3 +46,14 @@ SH
   sed -i "s|@CALLS@|${2:-}|g" "$1/bin/systemctl"
   chmod +x "$1/bin/systemctl"
 }
+
+# bench_on_loopback NAME: what every benchmark starts with: a work directory (removed with the
+# server on exit), the stand-in systemctl first on PATH, and the loopback server; sets $work,
+# $server and $port.
+bench_on_loopback() {
+  work=$(mktemp -d "/tmp/whc-$1.XXXXXX")
+  trap '[ -z "${server:-}" ] || kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+  stand_in_systemctl "$work"
+  export PATH="$work/bin:$PATH"
+  start_ws_server "$work/server.log"
+}
