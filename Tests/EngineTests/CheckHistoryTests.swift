@@ -54,6 +54,18 @@ import Testing
     #expect(CheckHistory.describe(none, window: "24 h") == "last 24 h: no checks")
   }
 
+  /// An hour in four columns: empty where no check ran, failed where any failed, else the
+  /// span's slowest against the hour's slowest; checks outside the window left out.
+  @Test func aSparklineBucketsTheWindow() {
+    var entries = [Self.entry(0, false)]  // before the window
+    entries += [Self.entry(100, true), Self.entry(1000, false), Self.entry(1100, true)]
+    entries += [Self.entry(2800, true)]
+    entries[4].phases = [(phase: .upgrade, milliseconds: 8.0)]
+    let columns = CheckHistory.sparkline(entries, now: 3600 * 1000, window: .seconds(3600), columns: 4)
+    #expect(columns == [.latency(2.22 / 8), .failed, .empty, .latency(1)], "\(columns)")
+    #expect(CheckHistory.sparkline([], now: 0, window: .seconds(60), columns: 3) == [.empty, .empty, .empty])
+  }
+
   /// A day of checks and more: the file stays under its bound, keeps the newest whole lines.
   @Test func theFileNeverOutgrowsItsBoundAndKeepsTheNewest() throws {
     let root = try temporaryDirectory()

@@ -104,6 +104,39 @@ public enum CheckHistory {
       medianMilliseconds: latencies.isEmpty ? nil : latencies[latencies.count / 2])
   }
 
+  /// One column of a sparkline: no check in its span, a failed one, or the slowest healthy
+  /// latency as a fraction (0...1) of the window's slowest.
+  public enum Column: Sendable, Equatable {
+    case empty
+    case failed
+    case latency(Double)
+  }
+
+  /// The checks within `window` before `now` in `columns` equal spans, oldest on the left: a
+  /// span with any failure is failed, else its slowest check against the window's slowest.
+  public static func sparkline(_ entries: [Entry], now unixMilliseconds: Int64, window: Duration, columns: Int)
+    -> [Column]
+  {
+    guard columns > 0 else { return [] }
+    let span = Int64(window.inMilliseconds)
+    let start = unixMilliseconds - span
+    var failed = [Bool](repeating: false, count: columns)
+    var slowest = [Double?](repeating: nil, count: columns)
+    for entry in entries where entry.unixMilliseconds > start && entry.unixMilliseconds <= unixMilliseconds {
+      let column = min(columns - 1, Int((entry.unixMilliseconds - start - 1) * Int64(columns) / span))
+      if entry.healthy {
+        slowest[column] = max(slowest[column] ?? 0, entry.milliseconds)
+      } else {
+        failed[column] = true
+      }
+    }
+    let top = slowest.compactMap { $0 }.max() ?? 1
+    return (0..<columns).map { index in
+      if failed[index] { return .failed }
+      return slowest[index].map { .latency(top > 0 ? $0 / top : 0) } ?? .empty
+    }
+  }
+
   /// What a person reads: `failing since 03:12:09 (14 checks)`, `last 24 h: 5760 checks, 3
   /// failed, p50 2.3 ms`. `timeOfDay` turns Unix milliseconds into local `HH:MM:SS`.
   public static func describe(failingSince: (unixMilliseconds: Int64, checks: Int), timeOfDay: String) -> String {

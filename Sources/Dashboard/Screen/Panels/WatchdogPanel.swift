@@ -5,7 +5,7 @@ import Engine
 struct WatchdogPanel {
   let model: DashboardModel
   let glyphs: Glyphs
-  static let height = 3
+  static let height = 4
 
   func draw(into grid: inout Grid, row: Int) {
     let threshold = model.target.threshold
@@ -48,8 +48,34 @@ struct WatchdogPanel {
       return
     }
     let style: CellStyle = model.stateError == nil ? .dim : .failing
-    grid.put("  state \(file): \(content)", x: 0, y: row + 2, style: style)
-    drawPast(into: &grid, row: row + 1)
+    grid.put("  state \(file): \(content)", x: 0, y: row + 3, style: style)
+    drawHour(into: &grid, row: row + 1)
+    drawPast(into: &grid, row: row + 2)
+  }
+
+  /// The timer's last hour as a sparkline, one column a span, `×` where a check failed: what
+  /// happened before this screen opened.
+  private func drawHour(into grid: inout Grid, row: Int) {
+    guard let newest = model.history.last else { return }
+    let now = max(newest.unixMilliseconds, Int64(model.lastProbe?.time.seconds ?? 0) * 1000)
+    let label = "  last hour "
+    let summary = CheckHistory.describe(
+      CheckHistory.summary(model.history, now: now, window: .seconds(3600)), window: "1 h")
+    let room = grid.width - label.count - summary.count - 3
+    let columns = CheckHistory.sparkline(model.history, now: now, window: .seconds(3600), columns: min(room, 120))
+    var x = grid.put(label, x: 0, y: row, style: .dim)
+    for column in columns {
+      switch column {
+      case .empty: grid.put(" ", x: x, y: row)
+      case .failed: grid.put(String(glyphs.failedProbe), x: x, y: row, style: .failing)
+      case .latency(let fraction):
+        let levels = glyphs.levels
+        let level = min(levels.count - 1, max(0, Int((fraction * Double(levels.count)).rounded(.up)) - 1))
+        grid.put(String(levels[level]), x: x, y: row, style: .ok)
+      }
+      x += 1
+    }
+    grid.put("  " + summary, x: x, y: row, style: .dim)
   }
 
   /// The timer's checks before now and what it will do next: the failing episode and when the
@@ -81,8 +107,7 @@ struct WatchdogPanel {
       let summary = { (window: Duration, name: String) in
         CheckHistory.describe(CheckHistory.summary(model.history, now: now, window: window), window: name)
       }
-      fields.append((summary(.seconds(3600), "1 h"), 3))
-      fields.append((summary(.seconds(86400), "24 h"), 4))
+      fields.append((summary(.seconds(86400), "24 h"), 3))
     } else if fields.isEmpty {
       grid.put("  no check history yet (the timer's checks write it)", x: 0, y: row, style: .dim)
       return
