@@ -273,6 +273,16 @@ rm "$conf/ui.conf"
 wait_for "config directory changed: removed ui" 10
 wait_for "3 targets: 1 failing"
 screen | grep -q "^  ui  " && fail "ui.conf is gone but ui is still listed"
+# A person in one target's view stays there when the directory changes.
+tmux send-keys -t "$session" Enter
+sleep 0.5
+screen | head -1 | grep -q "targets" && fail "Enter did not open the target's view"
+printf 'uri = ws://127.0.0.1:%s/\nunit = late.service\nstate-file = %s\nlog-file = %s\n' \
+  "$port" "$work/box/late.failcount" "$work/box/late.log" >"$conf/late.conf"
+wait_for "config directory changed: added late" 10
+screen | head -1 | grep -q "targets" && fail "a new .conf took the person out of the target's view"
+tmux send-keys -t "$session" Escape
+wait_for "4 targets: 1 failing"
 tmux send-keys -t "$session" q
 end_session
 step "the box: three targets listed, the failing one opened, p counted only it, filter by name, a .conf added and removed"

@@ -312,8 +312,8 @@ final class DashboardSession {
     box.filter = self.box.filter
     let kept = models.firstIndex { $0.target.name == selectedName }
     box.selected = kept ?? 0
-    // A view whose target went shows the list instead.
-    box.showsList = self.box.showsList || kept == nil || models.count > 1
+    // A person reading one target's view stays there; if that target went, the list shows.
+    box.showsList = self.box.showsList || kept == nil
     box.keepSelectionVisible()
     let changes =
       (added.isEmpty ? [] : ["added " + added.joined(separator: ", ")])
@@ -321,6 +321,8 @@ final class DashboardSession {
     box.status = .init(
       text: "config directory changed: " + (changes.isEmpty ? "targets re-read" : changes.joined(separator: "; ")),
       tone: .plain)
+    // Said where the person is looking: in a target's view, on its status line.
+    if !box.showsList { box.targets[box.selected].status = box.status }
     self.box = box
   }
 
