@@ -158,7 +158,8 @@ import Testing
   }
 
   /// The secret in a header file reaches the server and nothing else: not the command line,
-  /// the console, the trigger log or the state file, on success and on failure.
+  /// the console, the trigger log or the state file, on success and on failure, not even when
+  /// the server repeats it back.
   @Test func headerFileSecretNeverLeavesTheUpgradeRequest() throws {
     let secret = "s3cret-apikey-7f3a"
     let right = try WebSocketTestServer(.openEMS(OpenEMSPeer(.edgeApp(apikeys: [secret]))))
@@ -183,6 +184,8 @@ import Testing
     }
     #expect(right.seen.withLockedValue { $0 }.contains("apikey=\(secret)"), "the secret reached the server")
     #expect(everything.contains("closed the WebSocket (1003 unsupported data"), "\(everything)")
+    // The wrong key's server names the key it was given: shown as (secret), never as itself.
+    #expect(everything.contains("'Apikey [(secret)] is not valid'"), "\(everything)")
     #expect(sandbox.logLines.count == 1, "the wrong key's failure triggered: \(sandbox.logLines)")
     #expect(sandbox.restartCalls.count == 1)
     let stored = (sandbox.logLines + [sandbox.state ?? ""]).joined(separator: "\n")

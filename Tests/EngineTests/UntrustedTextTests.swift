@@ -55,3 +55,27 @@ import Testing
     }
   }
 }
+
+/// A secret a server repeats back is not shown: every string of a failure or a note is cleaned.
+@Suite struct RedactionTests {
+  @Test(arguments: [
+    (ProbeFailure.httpStatus(code: 403, reason: "apikey k3y-abc refused"), "apikey (secret) refused"),
+    (
+      .closedBeforeAnswer(to: .ping, code: 1003, reason: "Apikey [k3y-abc] is not valid"),
+      "Apikey [(secret)] is not valid"
+    ),
+    (.protocolViolation(detail: "k3y-abck3y-abc"), "(secret)(secret)"),
+    (.connectionRefused, "connection refused"),
+  ])
+  func aRepeatedSecretIsShownAsSecret(failure: ProbeFailure, shown: String) {
+    let cleaned = failure.redacting(["k3y-abc"]).description
+    #expect(cleaned.contains(shown), "\(cleaned)")
+    #expect(!cleaned.contains("k3y-abc"))
+  }
+
+  @Test func notesAreCleanedToo() {
+    let note = ProbeNote.closedWith(code: 1008, reason: "bad key k3y-abc").redacting(["k3y-abc"])
+    #expect(note == .closedWith(code: 1008, reason: "bad key (secret)"))
+    #expect(ProbeNote.closeNotAnswered.redacting(["x"]) == .closeNotAnswered)
+  }
+}

@@ -62,8 +62,9 @@ public final class OpenEMSPeer: Sendable {
   func onOpen(apikey: String?) -> (code: UInt16, reason: String)? {
     guard !isWedged, case .edgeApp(let apikeys) = kind else { return nil }
     guard let apikey, apikeys.contains(apikey) else {
-      logs("WARN [Edge.Application] Apikey is not valid")
-      return (1003, "Apikey is not valid")
+      // OpenEMS names the key it was given, in its log and in the close reason.
+      logs("WARN [Edge.Application] Apikey [\(apikey ?? "null")] is not valid")
+      return (1003, "Apikey [\(apikey ?? "null")] is not valid")
     }
     return nil
   }

@@ -381,7 +381,11 @@ final class ProbeAttempt {
       finishPhase(phase)
     }
     channel?.close(promise: nil)
-    promise.succeed(ProbeResult(failure: failure, timings: timings, notes: notes))
+    // Values of four characters or more: a shorter one would blank out ordinary words.
+    let secrets = probe.options.headers.filter(\.isSecret).map(\.value).filter { $0.count >= 4 }
+    promise.succeed(
+      ProbeResult(
+        failure: failure?.redacting(secrets), timings: timings, notes: notes.map { $0.redacting(secrets) }))
   }
 
   /// Maps what NIO and the kernel say to words an operator can act on.

@@ -211,3 +211,46 @@ public enum CloseCode {
     }
   }
 }
+
+/// A secret (a header file's value, e.g. an apikey) that a server repeats back, in a reason
+/// phrase or a close reason, is shown as `(secret)`: what a server says reaches the console,
+/// the journal and the logs, and a secret must not.
+extension ProbeFailure {
+  func redacting(_ secrets: [String]) -> ProbeFailure {
+    guard !secrets.isEmpty else { return self }
+    let clean = { (text: String) in Redaction.clean(text, secrets) }
+    return switch self {
+    case .nameNotResolved(let host, let detail): .nameNotResolved(host: host, detail: clean(detail))
+    case .network(let phase, let detail): .network(phase: phase, detail: clean(detail))
+    case .noAnswer(let question, let within, let lastSkipped):
+      .noAnswer(to: question, within: within, lastSkipped: lastSkipped.map(clean))
+    case .tls(let detail): .tls(detail: clean(detail))
+    case .httpStatus(let code, let reason): .httpStatus(code: code, reason: clean(reason))
+    case .redirect(let detail): .redirect(detail: clean(detail))
+    case .notWebSocketUpgrade(let missing): .notWebSocketUpgrade(missing: clean(missing))
+    case .closedBeforeAnswer(let question, let code, let reason):
+      .closedBeforeAnswer(to: question, code: code, reason: clean(reason))
+    case .protocolViolation(let detail): .protocolViolation(detail: clean(detail))
+    case .connectionRefused, .timedOut, .badAcceptKey, .connectionDropped: self
+    }
+  }
+}
+
+extension ProbeNote {
+  func redacting(_ secrets: [String]) -> ProbeNote {
+    guard !secrets.isEmpty else { return self }
+    let clean = { (text: String) in Redaction.clean(text, secrets) }
+    return switch self {
+    case .redirected(let uri): .redirected(to: clean(uri))
+    case .jsonRPCError(let code, let message): .jsonRPCError(code: code.map(clean), message: message.map(clean))
+    case .closedWith(let code, let reason): .closedWith(code: code, reason: clean(reason))
+    case .closeNotAnswered, .droppedAtClose, .certificateNotChecked, .openEMSKindAssumed: self
+    }
+  }
+}
+
+enum Redaction {
+  static func clean(_ text: String, _ secrets: [String]) -> String {
+    secrets.reduce(text) { text, secret in text.replacing(secret, with: "(secret)") }
+  }
+}
