@@ -119,11 +119,16 @@ import Testing
     let table = try sandbox.run(["status", "--config-dir", directory])
     #expect(table.status == 5)
     #expect(table.lines.first == "TARGET   STATUS   FAILURES  MODE     TIMER     LAST CHECK", "\(table.lines)")
-    // The failing target's episode from the check history, then its pending request.
-    #expect(table.lines[2].hasPrefix("         failing since "), "\(table.lines)")
-    #expect(table.lines[2].hasSuffix(" (1 check)"), "\(table.lines)")
+    // Under the failing target: its pending request, then its episode from the check history.
+    #expect(table.lines[2].hasPrefix("         restart awaiting approval since "), "\(table.lines)")
+    #expect(table.lines[3].hasPrefix("         failing since "), "\(table.lines)")
+    #expect(
+      table.lines[3].hasSuffix(" (1 check); last 1 h: 1 check, 1 failed; last 24 h: 1 check, 1 failed"),
+      "\(table.lines)")
     #expect(table.lines[4].hasPrefix("edge     ok       0/1       auto     next "), "\(table.lines)")
     #expect(table.lines[4].dropFirst(47).hasPrefix("20"), "LAST CHECK in its column: \(table.lines)")
+    #expect(
+      table.lines[5].hasPrefix("         last 1 h: 1 check, 0 failed, p50 "), "the healthy one's hour: \(table.lines)")
     #expect(
       table.lines.map { String($0.prefix(7)) }.filter { !$0.hasPrefix(" ") && $0 != "TARGET " } == [
         "backend", "edge   ", "extra  ",
@@ -230,10 +235,11 @@ import Testing
     }
     let table = try sandbox.run(["status", "edge", "--config-dir", directory])
     #expect(table.status == 5, "\(table.lines)")
-    #expect(table.lines.count == 3, "\(table.lines)")
+    #expect(table.lines.count == 4, "\(table.lines)")
     #expect(table.lines[1].contains("  \(word)  "), "\(table.lines)")
-    // Under the row, from the STATUS column: what is wrong and what to type.
+    // Under the row, from the STATUS column: what is wrong and what to type; then the past.
     #expect(table.lines[2].hasPrefix("        ") && table.lines[2].contains(sentence), "\(table.lines)")
+    #expect(table.lines[3].contains("last 1 h: 1 check, 0 failed"), "\(table.lines)")
     let json = try sandbox.run(["status", "edge", "--config-dir", directory, "--json"])
     #expect(json.status == 5)
     let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]

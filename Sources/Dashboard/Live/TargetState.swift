@@ -124,7 +124,17 @@ struct TargetState {
         } ?? "never"
       rows.append([state.name, status, failures, state.mode?.rawValue ?? "-", state.timerWord, last])
       var lines: [String] = []
-      if state.lastCheck?.healthy == false, let since = state.failingSince { lines.append(since) }
+      // What needs a person first; then the timer's past: the failing episode, the last hour
+      // and day, on one line.
+      var past: [String] = []
+      if state.lastCheck?.healthy == false, let since = state.failingSince { past.append(since) }
+      if let newest = state.history.last {
+        for (window, name) in [(Duration.seconds(3600), "1 h"), (.seconds(86400), "24 h")] {
+          past.append(
+            CheckHistory.describe(
+              CheckHistory.summary(state.history, now: newest.unixMilliseconds, window: window), window: name))
+        }
+      }
       if let problem = state.timerProblem, let timer = state.timer {
         lines.append(problem.sentence(timer: timer.description))
       }
@@ -136,6 +146,7 @@ struct TargetState {
       if let budget = state.budget, let used = state.restartsInWindow, used >= budget.maximum {
         lines.append("restart budget spent: \(used) of \(budget.maximum) within \(DurationSyntax.text(budget.window))")
       }
+      if !past.isEmpty { lines.append(past.joined(separator: "; ")) }
       notes[rows.count - 1] = lines
     }
     // Each column as wide as its widest word, so no word pushes the ones after it.
