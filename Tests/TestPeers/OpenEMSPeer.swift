@@ -36,7 +36,6 @@ public final class OpenEMSPeer: Sendable {
   private struct State {
     var wedged = false
     var log: [String] = []
-    var poolThreadsHeld = 0
   }
 
   public init(_ kind: Kind, version: Version = .current) {
@@ -49,9 +48,6 @@ public final class OpenEMSPeer: Sendable {
 
   /// The lines OpenEMS would have logged at WARN or ERROR, in order.
   public var log: [String] { state.withLockedValue { $0.log } }
-
-  /// Requests that held a pool thread for `getEdgeIdWithTimeout`'s 10 s (Edge.Application).
-  public var poolThreadsHeld: Int { state.withLockedValue { $0.poolThreadsHeld } }
 
   var isWedged: Bool { state.withLockedValue { $0.wedged } }
 
@@ -104,7 +100,6 @@ public final class OpenEMSPeer: Sendable {
       return error(1001, "User is not authenticated")
     case .edgeApp:
       // getEdgeIdWithTimeout: a pool thread waits 10 s for an Edge id that never comes.
-      state.withLockedValue { $0.poolThreadsHeld += 1 }
       logs("WARN [Edge.Application] no Edge-Id for the connection after 10 s")
       return []
     }

@@ -83,13 +83,7 @@ struct DashboardModel: Sendable {
   var history: [CheckHistory.Entry] = []
 
   /// `failing since 03:12:09 (14 checks)` while the timer's newest checks fail.
-  var failingSince: String? {
-    CheckHistory.failingSince(history).map {
-      CheckHistory.describe(
-        failingSince: $0,
-        timeOfDay: LocalTimestamp(seconds: Int($0.unixMilliseconds / 1000), microseconds: 0).timeOfDay)
-    }
-  }
+  var failingSince: String? { CheckHistory.failingSinceText(history) }
 
   init(target: Target) {
     self.target = target

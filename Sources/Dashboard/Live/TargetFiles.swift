@@ -50,15 +50,11 @@ struct TargetFiles {
       model.history = history == nil ? [] : (try? settings.stateStore.peekHistory()) ?? []
       stateChanged = true
     }
-    var info = stat()
-    guard stat(settings.triggerLog.path, &info) == 0 else {
+    guard let identity = Self.identity(of: settings.triggerLog.path) else {
       defer { logIdentity = nil }
       model.logLines = []
       return stateChanged || logIdentity != nil
     }
-    let identity = LogIdentity(
-      device: UInt(info.st_dev), inode: UInt(info.st_ino), size: Int(info.st_size),
-      modified: Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000)
     if logIdentity == identity { return stateChanged }
     logIdentity = identity
     do {

@@ -24,15 +24,7 @@ struct TargetState {
   var pending: PendingRestart? { record?.pending }
 
   /// `failing since 03:12:09 (14 checks)` while the newest checks fail.
-  var failingSince: String? {
-    CheckHistory.failingSince(history).map {
-      CheckHistory.describe(failingSince: $0, timeOfDay: Self.timeOfDay($0.unixMilliseconds))
-    }
-  }
-
-  static func timeOfDay(_ unixMilliseconds: Int64) -> String {
-    LocalTimestamp(seconds: Int(unixMilliseconds / 1000), microseconds: 0).timeOfDay
-  }
+  var failingSince: String? { CheckHistory.failingSinceText(history) }
 
   /// Failing, never checked, waiting for a person, or not watched (no timer running its checks).
   var needsAttention: Bool { lastCheck?.healthy != true || pending != nil || timerProblem != nil }

@@ -38,14 +38,16 @@ struct DashboardView {
     // rows to spare beyond that grow the latency graph into a chart.
     let log = TriggerLogPanel(model: model, glyphs: glyphs)
     var probe = ProbePanel(model: model, glyphs: glyphs)
-    let fixed = 1 + 1 + probe.height(width: width) + 1 + WatchdogPanel.height + 1 + 2
+    let probeText = probe.textRows(width: width).count
+    // Header, rule, the probe's text and one-row graph, rule, watchdog, log rule, status, keys.
+    let fixed = 1 + 1 + probeText + probe.graphRows + 1 + WatchdogPanel.height + 1 + 2
     let available = height - fixed
     let logRows = min(max(2, log.wantedRows(width: width)), available)
     probe.chartRows = ProbePanel.chartRows(spare: available - logRows)
     HeaderPanel(model: model, glyphs: glyphs).draw(into: &grid, row: 0)
     SectionRule(title: "probe").draw(into: &grid, row: 1, glyphs: glyphs)
     probe.draw(into: &grid, row: 2)
-    let watchdogRow = 2 + probe.height(width: width)
+    let watchdogRow = 2 + probeText + probe.graphRows
     SectionRule(title: "watchdog").draw(into: &grid, row: watchdogRow, glyphs: glyphs)
     WatchdogPanel(model: model, glyphs: glyphs).draw(into: &grid, row: watchdogRow + 1)
     let logTop = watchdogRow + 1 + WatchdogPanel.height

@@ -33,16 +33,7 @@ enum TextLayout {
   /// important (the highest `rank`) go first, and the rest keep their order. A number is
   /// never cut from its unit, nor a value from its label.
   static func fields(_ fields: [(text: String, rank: Int)], width: Int, separator: String = "  ") -> String {
-    var kept = fields
-    func length(_ list: [(text: String, rank: Int)]) -> Int {
-      list.reduce(0) { $0 + $1.text.count } + max(0, list.count - 1) * separator.count
-    }
-    while length(kept) > width, let worst = kept.map(\.rank).max(),
-      let drop = kept.lastIndex(where: { $0.rank == worst })
-    {
-      kept.remove(at: drop)
-    }
-    return kept.map(\.text).joined(separator: separator)
+    Self.fields(left: fields, right: [], width: width, gap: 0, separator: separator).left
   }
 
   /// As `fields`, for a line with fields on the left and on the right (and at least `gap`

@@ -137,12 +137,15 @@ public enum CheckHistory {
     }
   }
 
-  /// What a person reads: `failing since 03:12:09 (14 checks)`, `last 24 h: 5760 checks, 3
-  /// failed, p50 2.3 ms`. `timeOfDay` turns Unix milliseconds into local `HH:MM:SS`.
-  public static func describe(failingSince: (unixMilliseconds: Int64, checks: Int), timeOfDay: String) -> String {
-    "failing since \(timeOfDay) (\(failingSince.checks) check\(failingSince.checks == 1 ? "" : "s"))"
+  /// `failing since 03:12:09 (14 checks)` (local time) while the newest checks fail, else `nil`.
+  public static func failingSinceText(_ entries: [Entry]) -> String? {
+    failingSince(entries).map { since in
+      let time = LocalTimestamp(seconds: Int(since.unixMilliseconds / 1000), microseconds: 0).timeOfDay
+      return "failing since \(time) (\(since.checks) check\(since.checks == 1 ? "" : "s"))"
+    }
   }
 
+  /// `last 24 h: 5760 checks, 3 failed, p50 2.3 ms`.
   public static func describe(_ summary: Summary, window: String) -> String {
     guard summary.checks > 0 else { return "last \(window): no checks" }
     let median = summary.medianMilliseconds.map {

@@ -8,9 +8,8 @@ struct ProbePanel {
   /// Rows of the tall chart under the "now" line; 0 draws the one-row graph instead.
   var chartRows = 0
 
-  /// The rows this panel takes on a screen `width` wide: the "now" line (a failure's whole
-  /// reason, wrapped, and then its phases), and the one-row graph, or the chart and its legend.
-  func height(width: Int) -> Int { textRows(width: width).count + (chartRows > 0 ? 1 + chartRows : 1) }
+  /// The rows under the text: the one-row graph, or the chart and its legend.
+  var graphRows: Int { chartRows > 0 ? 1 + chartRows : 1 }
 
   /// How many chart rows to draw with `spare` rows free: all of them, as gping fills its
   /// screen, but none below three (a chart of two rows says less than the one-row graph).
