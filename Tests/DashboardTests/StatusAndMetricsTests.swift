@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import TestPeers
 import Testing
@@ -143,7 +144,7 @@ import Testing
     #expect(
       Set(backend.keys) == [
         "name", "uri", "unit", "state_file", "mode", "threshold", "failcount", "armed", "healthy", "last_check",
-        "failing_since", "last_hour", "last_day", "pending",
+        "failing_since", "restart_due_unix_seconds", "last_hour", "last_day", "pending",
         "budget", "restarts", "last_trigger", "error", "timer", "watched",
       ])
     let timer = try #require(backend["timer"] as? [String: Any])
@@ -159,6 +160,7 @@ import Testing
     #expect((backend["pending"] as? [String: Any])?["count"] as? Int == 1)
     #expect((backend["last_trigger"] as? String)?.contains("Restart awaiting approval") == true)
     #expect((backend["failing_since"] as? [String: Any])?["checks"] as? Int == 1)
+    #expect(backend["restart_due_unix_seconds"] is NSNull, "a pending request is not a restart to come")
     #expect((backend["last_hour"] as? [String: Any])?["failed"] as? Int == 1)
     #expect(targets[1]["healthy"] as? Bool == true)
     #expect(targets[1]["pending"] is NSNull)
@@ -166,6 +168,39 @@ import Testing
     let edgeDay = try #require(targets[1]["last_day"] as? [String: Any])
     #expect(edgeDay["checks"] as? Int == 1 && edgeDay["failed"] as? Int == 0, "\(edgeDay)")
     #expect(edgeDay["p50_milliseconds"] is Double || edgeDay["p50_milliseconds"] is Int, "\(edgeDay)")
+  }
+
+  /// Two failures of six, the timer next in 9 s every 15 s (the stand-in systemd's): the
+  /// sixth check comes three runs after the next, and `status` says when.
+  @Test func statusSaysWhenTheRestartComesIfTheFailuresGoOn() throws {
+    let sandbox = try CommandSandbox()
+    let directory = sandbox.directory.appendingPathComponent("conf").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let config = "\(directory)/edge.conf"
+    try """
+    uri = ws://127.0.0.1:\(try closedPort())/
+    unit = edge.service
+    threshold = 6
+    state-file = \(sandbox.directory.path)/edge.failcount
+    log-file = \(sandbox.directory.path)/edge.log
+    """.write(toFile: config, atomically: false, encoding: .utf8)
+    try "4242:0".write(toFile: "\(sandbox.directory.path)/edge.failcount", atomically: false, encoding: .utf8)
+    for _ in 0..<2 { _ = try sandbox.run(["check", "--config", config]) }
+    let before = Int(Date().timeIntervalSince1970)
+    let json = try sandbox.run(["status", "--config-dir", directory, "--json"])
+    let after = Int(Date().timeIntervalSince1970)
+    let object = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+    let edge = try #require((object?["targets"] as? [[String: Any]])?.first)
+    #expect(edge["failcount"] as? Int == 2, "\(edge)")
+    let due = try #require(edge["restart_due_unix_seconds"] as? Int, "\(edge)")
+    // Next run within 9 s, then three more runs 15 s apart.
+    #expect((before + 45...after + 55).contains(due), "due \(due - before) s after status was asked")
+    let table = try sandbox.run(["status", "--config-dir", directory])
+    let time = LocalTimestamp(seconds: due, microseconds: 0).timeOfDay
+    let nextSecond = LocalTimestamp(seconds: due + 1, microseconds: 0).timeOfDay
+    #expect(
+      table.standardOutput.contains("restart at ~\(time) if it keeps failing")
+        || table.standardOutput.contains("restart at ~\(nextSecond) if it keeps failing"), "\(table.lines)")
   }
 
   @Test(arguments: ["status", "dashboard"])

@@ -20,6 +20,30 @@ import Testing
   func theThresholdCheckFollowsTheTimersRhythm(count: Int?, threshold: Int, next: Int?, interval: Int, at: Int?) {
     #expect(
       WhatNext.thresholdCheck(count: count, threshold: threshold, nextCheck: next, interval: .seconds(interval)) == at)
+    // The counter and the timer's next run win over the episode's start.
+    #expect(
+      WhatNext.thresholdCheck(
+        count: count, threshold: threshold, nextCheck: next, interval: .seconds(interval), episodeStart: 1) == at
+        || next == nil)
+  }
+
+  @Test(arguments: [
+    // count, threshold, episode's first failed check, interval → the check that reaches the threshold
+    (1 as Int?, 6, 1000 as Int?, 15, 1075 as Int?),
+    (4, 6, 1000, 15, 1075),
+    (5, 6, 1000, 60, 1300),
+    (1, 1, 1000, 15, nil),
+    (0, 6, 1000, 15, nil),
+    (nil, 6, 1000, 15, nil),
+    (4, 6, nil, 15, nil),
+  ])
+  func withoutTheTimersNextRunTheThresholdComesThresholdIntervalsAfterTheLastGoodCheck(
+    count: Int?, threshold: Int, episodeStart: Int?, interval: Int, at: Int?
+  ) {
+    #expect(
+      WhatNext.thresholdCheck(
+        count: count, threshold: threshold, nextCheck: nil, interval: .seconds(interval), episodeStart: episodeStart)
+        == at)
   }
 
   @Test func theWatchdogSaysWhenTheRestartComesInTheModesWords() {

@@ -228,6 +228,26 @@ tmux send-keys -t "$session" q
 end_session
 step "approval: banner (over help, read-only too), A shows the command, y restarts once, logged"
 
+# The past at open: twenty timer runs of the real binary, then a dashboard opened at 80x24
+# says since when the service fails and shows the hour, before its own first probe counts.
+end_session
+hstate="$work/history/failcount"
+mkdir -p "$work/history" && chmod 700 "$work/history"
+for _ in $(seq 20); do
+  PATH="$work/bin:$PATH" "$bin" "ws://127.0.0.1:$closed/" openems.service --state-file "$hstate" \
+    --log-file "$work/history.log" --threshold 50 >/dev/null 2>&1 || fail "a timer run exited $?"
+done
+first=$(head -1 "$hstate.history" | cut -f1)
+since=$(date -d "@$((first / 1000))" +%H:%M:%S)
+tmux new-session -d -s "$session" -x 80 -y 24 \
+  "PATH=$work/bin:\$PATH TERM=xterm-256color LANG=C.UTF-8 $bin dashboard ws://127.0.0.1:$closed/ openems.service \
+   --state-file $hstate --log-file $work/history.log --threshold 50"
+wait_for "timer: failing since $since (20 checks)"
+wait_for "last 1 h: 20 checks, 20 failed"
+screen | grep -q "last hour .*×" || fail "the last hour's sparkline does not mark the failed checks"
+end_session
+step "opened after twenty timer runs: failing since $since (20 checks), the hour's sparkline"
+
 # The box: three targets in a config directory; select the failing one, open it, p checks it
 # and no other target's state moves; back, filter, quit.
 end_session

@@ -332,7 +332,13 @@ final class DashboardSession {
   @discardableResult
   private func refreshFiles() -> Bool {
     var changed = false
-    for index in box.targets.indices where files[index].refresh(&box.targets[index]) { changed = true }
+    for index in box.targets.indices where files[index].refresh(&box.targets[index]) {
+      changed = true
+      // A target just opened shows the timer's last minute in its chart before its own probes.
+      let wall = LocalTimestamp.now()
+      let now = Int64(wall.seconds) * 1000 + Int64(wall.microseconds / 1000)
+      box.targets[index].latency.addPast(box.targets[index].history, now: now, at: seconds())
+    }
     return changed
   }
 

@@ -5,9 +5,9 @@ struct LatencyWindow: Sendable, Equatable {
   struct Sample: Sendable, Equatable {
     /// Seconds on a monotonic clock, for ageing samples out.
     var time: Double
-    var result: ProbeResult
+    var healthy: Bool
     /// Total latency in milliseconds.
-    var milliseconds: Double { result.timings.total.inMilliseconds }
+    var milliseconds: Double
   }
 
   /// How far back the window reaches.
@@ -19,8 +19,22 @@ struct LatencyWindow: Sendable, Equatable {
   }
 
   mutating func add(_ result: ProbeResult, at time: Double) {
-    samples.append(Sample(time: time, result: result))
+    samples.append(Sample(time: time, healthy: result.isHealthy, milliseconds: result.timings.total.inMilliseconds))
     samples.removeAll { $0.time < time - span }
+  }
+
+  /// The timer's checks within the window before this screen's first probe, so the chart is
+  /// not blank at open: `now` is the wall clock (Unix milliseconds) at `time` on the window's
+  /// clock. Only into an empty window: after that the screen's own probes fill it.
+  mutating func addPast(_ history: [CheckHistory.Entry], now: Int64, at time: Double) {
+    guard samples.isEmpty else { return }
+    for entry in history.reversed() {
+      let age = Double(now - entry.unixMilliseconds) / 1000
+      guard age <= span else { break }
+      guard age >= 0 else { continue }
+      samples.append(Sample(time: time - age, healthy: entry.healthy, milliseconds: entry.milliseconds))
+    }
+    samples.reverse()
   }
 
   /// Latency figures over the healthy probes in the window.
@@ -32,14 +46,14 @@ struct LatencyWindow: Sendable, Equatable {
   }
 
   var statistics: Statistics? {
-    let values = samples.filter(\.result.isHealthy).map(\.milliseconds).sorted()
+    let values = samples.filter(\.healthy).map(\.milliseconds).sorted()
     guard !values.isEmpty else { return nil }
     return Statistics(
       minimum: values.first!, median: Self.percentile(values, 0.5), p95: Self.percentile(values, 0.95),
       maximum: values.last!)
   }
 
-  var failures: Int { samples.count { !$0.result.isHealthy } }
+  var failures: Int { samples.count { !$0.healthy } }
 
   /// Nearest-rank percentile of sorted values.
   static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {

@@ -26,6 +26,16 @@ struct TargetState {
   /// `failing since 03:12:09 (14 checks)` while the newest checks fail.
   var failingSince: String? { CheckHistory.failingSinceText(history) }
 
+  /// Unix seconds of the check that will reach the threshold if the failures go on, from the
+  /// counter and the timer's next run (`now` is Unix seconds), or `nil` when none is coming.
+  func restartDue(now: Int) -> Int? {
+    guard lastCheck?.healthy == false, pending == nil, timerProblem == nil, let threshold else { return nil }
+    return WhatNext.thresholdCheck(
+      count: counter?.count, threshold: threshold, nextCheck: timerStatus?.nextRun.map { now + Int($0.rounded(.up)) },
+      interval: timerStatus?.interval,
+      episodeStart: CheckHistory.failingSince(history).map { Int($0.unixMilliseconds / 1000) })
+  }
+
   /// Failing, never checked, waiting for a person, or not watched (no timer running its checks).
   var needsAttention: Bool { lastCheck?.healthy != true || pending != nil || timerProblem != nil }
 
@@ -120,6 +130,9 @@ struct TargetState {
       // and day, on one line.
       var past: [String] = []
       if state.lastCheck?.healthy == false, let since = state.failingSince { past.append(since) }
+      if let mode = state.mode, let due = state.restartDue(now: LocalTimestamp.now().seconds) {
+        past.append(WhatNext.sentence(mode: mode, at: due))
+      }
       if let newest = state.history.last {
         for (window, name) in [(Duration.seconds(3600), "1 h"), (.seconds(86400), "24 h")] {
           past.append(
@@ -200,6 +213,7 @@ struct TargetState {
             JSONText.object([("unix_milliseconds", String($0.unixMilliseconds)), ("checks", String($0.checks))])
           } ?? "null"
         ))
+      fields.append(("restart_due_unix_seconds", state.restartDue(now: clock.seconds).map { String($0) } ?? "null"))
       fields.append(("last_hour", summary(.seconds(3600))))
       fields.append(("last_day", summary(.seconds(86400))))
       fields.append(

@@ -5,11 +5,23 @@ import Engine
 enum WhatNext {
   /// Unix seconds of the check that reaches the threshold, or `nil` when nothing is counting
   /// (disarmed, not failing) or the timer's rhythm is unknown.
+  ///
+  /// From the counter and the timer's next run when systemd says it: exact even when a
+  /// person's `p` added a count. Else `threshold × interval` from the episode's start (the
+  /// last good check, one interval before the first failed one), which is the same when only
+  /// the timer counts.
   /// - Parameters:
   ///   - nextCheck: Unix seconds of the timer's next run.
-  static func thresholdCheck(count: Int?, threshold: Int, nextCheck: Int?, interval: Duration?) -> Int? {
-    guard let count, count > 0, count < threshold, let nextCheck, let interval, interval > .zero else { return nil }
-    return nextCheck + (threshold - count - 1) * Int(interval.components.seconds)
+  ///   - episodeStart: Unix seconds of the episode's first failed check, from the history.
+  static func thresholdCheck(
+    count: Int?, threshold: Int, nextCheck: Int?, interval: Duration?, episodeStart: Int? = nil
+  )
+    -> Int?
+  {
+    guard let count, count > 0, count < threshold, let interval, interval > .zero else { return nil }
+    let seconds = Int(interval.components.seconds)
+    if let nextCheck { return nextCheck + (threshold - count - 1) * seconds }
+    return episodeStart.map { $0 - seconds + threshold * seconds }
   }
 
   /// `restart at ~16:02:41 if it keeps failing`, in the mode's words.

@@ -33,32 +33,12 @@ struct DashboardView {
       }
       return grid
     }
-    // The layout asks each panel how tall it wants to be: the header, the rules, the watchdog,
-    // the status and the keys are fixed; the log wants its lines (its newest wrapped whole);
-    // rows to spare beyond that grow the latency graph into a chart.
-    let log = TriggerLogPanel(model: model, glyphs: glyphs)
-    var probe = ProbePanel(model: model, glyphs: glyphs)
-    let probeText = probe.textRows(width: width).count
-    // Header, rule, the probe's text and one-row graph, rule, watchdog, log rule, status, keys.
-    let fixed = 1 + 1 + probeText + probe.graphRows + 1 + WatchdogPanel.height + 1 + 2
-    let available = height - fixed
-    let logRows = min(max(2, log.wantedRows(width: width)), available)
-    probe.chartRows = ProbePanel.chartRows(spare: available - logRows)
-    HeaderPanel(model: model, glyphs: glyphs).draw(into: &grid, row: 0)
-    SectionRule(title: "probe").draw(into: &grid, row: 1, glyphs: glyphs)
-    probe.draw(into: &grid, row: 2)
-    let watchdogRow = 2 + probeText + probe.graphRows
-    SectionRule(title: "watchdog").draw(into: &grid, row: watchdogRow, glyphs: glyphs)
-    WatchdogPanel(model: model, glyphs: glyphs).draw(into: &grid, row: watchdogRow + 1)
-    let logTop = watchdogRow + 1 + WatchdogPanel.height
-    log.draw(into: &grid, top: logTop, height: height - 2 - logTop)
-    if let status = model.status {
-      grid.put(" \(status.text)", x: 0, y: height - 2, style: CellStyle(tone: status.tone, bold: true))
-    } else if model.checkRunning {
-      grid.put(" running a check…", x: 0, y: height - 2, style: .dim)
-    }
-    KeyBar(model: model).draw(into: &grid, row: height - 1)
-
+    // Each panel says how tall it wants to be; the log's lines come before the chart's
+    // growth, and the rows left grow the latency graph into a chart.
+    var panels = Self.panels(of: model, glyphs: glyphs)
+    panels.append(.init(panel: Self.statusLine(of: model)))
+    panels.append(.init(panel: KeyBar.target(model)))
+    grid.render(PanelStack(panels), in: Area(width: width, height: height))
     switch model.overlay {
     case .none: break
     case .help: OverlayBox.help(for: model).draw(into: &grid, glyphs: glyphs)
@@ -70,9 +50,37 @@ struct DashboardView {
     }
     // Over everything, overlays included: a restart waits for a person.
     if let pending = model.pendingRestart {
-      ApprovalBanner(pending: pending, readonly: model.target.readonly).draw(into: &grid, row: 1)
+      grid.render(
+        TitleBar.approval(pending, readonly: model.target.readonly, glyphs: glyphs),
+        in: Area(y: 1, width: width, height: 1)
+      )
     }
     return grid
+  }
+
+  /// A target's panels, from its title bar to its trigger log: the whole of its view but the
+  /// status line and keys, and the list's detail pane for the selected target.
+  static func panels(of model: DashboardModel, glyphs: Glyphs) -> [PanelStack.Item] {
+    var panels: [PanelStack.Item] = [.init(panel: TitleBar.target(model, glyphs: glyphs))]
+    // A restart waiting for a person takes its own row, under the title.
+    if let pending = model.pendingRestart {
+      panels.append(.init(panel: TitleBar.approval(pending, readonly: model.target.readonly, glyphs: glyphs)))
+    }
+    panels += [
+      .init(
+        panel: Section(title: "probe", glyphs: glyphs, body: ProbePanel(model: model, glyphs: glyphs)), grows: true),
+      .init(panel: Section(title: "watchdog", glyphs: glyphs, body: WatchdogPanel(model: model, glyphs: glyphs))),
+      .init(panel: TriggerLogPanel.section(model, glyphs: glyphs)),
+    ]
+    return panels
+  }
+
+  /// The line that answers the last key, or says a check runs.
+  static func statusLine(of model: DashboardModel) -> TextLine {
+    if let status = model.status {
+      return TextLine(text: " \(status.text)", style: CellStyle(tone: status.tone, bold: true))
+    }
+    return TextLine(text: model.checkRunning ? " running a check…" : "", style: .dim)
   }
 
   /// Log lines one page of the log panel shows, for PgUp/PgDn.

@@ -25,24 +25,65 @@ struct Cell: Hashable, Sendable {
   var style: CellStyle = .plain
 }
 
+/// A rectangle of a frame, in the frame's columns and rows.
+struct Area: Equatable, Sendable {
+  var x = 0
+  var y = 0
+  var width: Int
+  var height: Int
+
+  /// The rows `top..<top+rows` of this area, clipped to it.
+  func rows(_ top: Int, _ rows: Int) -> Area {
+    let top = min(max(0, top), height)
+    return Area(x: x, y: y + top, width: width, height: max(0, min(rows, height - top)))
+  }
+}
+
 /// A frame in memory: panels draw here; a backend flushes it to curses or to text for tests.
+///
+/// A panel draws into one rectangle of it, as ratatui's widgets render into an area of a
+/// buffer: while it does, `width` and `height` are the rectangle's, column and row 0 its
+/// corner, and nothing outside it can be written.
 ///
 /// Every character is one column: the panels only use ASCII, box drawing and braille,
 /// all single-width.
 struct Grid: Equatable, Sendable {
-  let width: Int
-  let height: Int
+  /// The whole frame's size.
+  private let columns: Int
+  private let lines: Int
   private(set) var cells: [Cell]
+  /// The rectangle being drawn into, in the frame's coordinates: the whole frame at rest.
+  private var area: Area
 
   init(width: Int, height: Int) {
-    self.width = max(0, width)
-    self.height = max(0, height)
-    cells = Array(repeating: Cell(), count: self.width * self.height)
+    columns = max(0, width)
+    lines = max(0, height)
+    cells = Array(repeating: Cell(), count: columns * lines)
+    area = Area(width: columns, height: lines)
   }
 
+  /// The drawing area's size: the frame's, or the panel's rectangle while one draws.
+  var width: Int { area.width }
+  var height: Int { area.height }
+
   subscript(x: Int, y: Int) -> Cell {
-    get { cells[y * width + x] }
-    set { cells[y * width + x] = newValue }
+    get { cells[(area.y + y) * columns + area.x + x] }
+    set {
+      guard x >= 0, x < area.width, y >= 0, y < area.height else { return }
+      cells[(area.y + y) * columns + area.x + x] = newValue
+    }
+  }
+
+  /// Lets `panel` draw into `rectangle` (in this drawing area's coordinates), and nowhere else.
+  mutating func render(_ panel: some Panel, in rectangle: Area) {
+    let saved = area
+    let left = min(max(0, rectangle.x), saved.width)
+    let top = min(max(0, rectangle.y), saved.height)
+    area = Area(
+      x: saved.x + left, y: saved.y + top, width: max(0, min(rectangle.width, saved.width - left)),
+      height: max(0, min(rectangle.height, saved.height - top)))
+    if area.width > 0 && area.height > 0 { panel.draw(into: &self) }
+    area = saved
   }
 
   /// Writes `text` from column `x` of row `y`, clipped to `limit` columns (to the right edge
@@ -63,29 +104,23 @@ struct Grid: Equatable, Sendable {
   /// Fills columns `x..<x+count` of row `y` with `character`.
   mutating func fill(_ character: Character, x: Int, y: Int, count: Int, style: CellStyle = .plain) {
     guard y >= 0, y < height else { return }
-    for column in max(0, x)..<min(width, x + count) {
+    for column in max(0, x)..<max(max(0, x), min(width, x + count)) {
       self[column, y] = Cell(character: character, style: style)
     }
   }
 
-  /// Copies `rows` of `other` (as wide as this grid) here, from row `y` down.
-  mutating func paste(_ other: Grid, rows: Range<Int>, at y: Int) {
-    for (offset, row) in rows.enumerated() where row < other.height && y + offset >= 0 && y + offset < height {
-      for column in 0..<min(width, other.width) { self[column, y + offset] = other[column, row] }
-    }
-  }
-
-  /// The frame as text, one line per row, trailing spaces kept: what snapshot tests compare.
+  /// The whole frame as text, one line per row, trailing spaces kept: what snapshot tests
+  /// compare.
   var text: String {
-    (0..<height).map { row in String(cells[row * width..<(row + 1) * width].map(\.character)) }
+    (0..<lines).map { row in String(cells[row * columns..<(row + 1) * columns].map(\.character)) }
       .joined(separator: "\n")
   }
 
   /// The rows where this frame differs from `previous`: what a redraw must send.
   func changedRows(since previous: Grid?) -> [Int] {
-    guard let previous, previous.width == width, previous.height == height else { return Array(0..<height) }
-    return (0..<height).filter { row in
-      cells[row * width..<(row + 1) * width] != previous.cells[row * width..<(row + 1) * width]
+    guard let previous, previous.columns == columns, previous.lines == lines else { return Array(0..<lines) }
+    return (0..<lines).filter { row in
+      cells[row * columns..<(row + 1) * columns] != previous.cells[row * columns..<(row + 1) * columns]
     }
   }
 }

@@ -20,106 +20,37 @@ struct TargetListView {
         "terminal too small (need \(DashboardView.minimumWidth)x8); enlarge it or press q", x: 0, y: 0, style: .warning)
       return grid
     }
-    drawHeader(into: &grid)
-    var top = 1
-    if let pending = box.targets.firstIndex(where: { $0.pendingRestart != nil }) {
-      let others = box.targets.count { $0.pendingRestart != nil } - 1
-      let style = CellStyle(tone: .warning, bold: true, reverse: true)
-      grid.fill(" ", x: 0, y: top, count: width, style: style)
-      let more = others > 0 ? " (and \(others) more)" : ""
-      grid.put(
-        " RESTART AWAITING APPROVAL: \(box.targets[pending].target.name)\(more); select it and press A", x: 0, y: top,
-        style: style, limit: width)
-      top += 1
-    }
-    let columns = Columns(width: width, nameWidth: box.targets.map(\.target.name.count).max() ?? 6)
-    drawTitles(into: &grid, columns: columns, row: top)
-    let shown = box.visible
-    var rows = height - top - 3
-    // Each target is its row and, when it has one, its whole reason wrapped under it from the
-    // STATUS column: the selected target's always whole, the others' while there is room.
-    let reasonWidth = width - columns.status - 1
-    // Laid out only as far as the screen goes: a box of a hundred is drawn four times a second.
-    func reasonLines(_ index: Int) -> [String] {
-      Self.reason(of: box.targets[index]).map { TextLayout.wrap($0, width: reasonWidth) } ?? []
-    }
+    var panels: [PanelStack.Item] = [.init(panel: TitleBar(subject: summary, glyphs: glyphs))]
+    if let banner = TitleBar.approval(in: box, glyphs: glyphs) { panels.append(.init(panel: banner)) }
+    let table = TargetTable(box: box, glyphs: glyphs, rowsAtMost: height)
+    let footer: [PanelStack.Item] = [.init(panel: statusLine), .init(panel: keys)]
     // Rows the whole list does not need go to the selected target's view, under it, as k9s
-    // and htop use a tall screen: from the minimum a target's view can be drawn in.
-    var needed = 0
-    for index in shown where needed <= rows { needed += 1 + reasonLines(index).count }
-    let paneHeight = rows - needed - 1
-    if paneHeight >= DashboardView.minimumHeight - 2, box.targets.indices.contains(box.selected) {
+    // and htop use a tall screen: its panels, from the least a target's view can be drawn in.
+    // Short of room, the pane leaves out the trigger log first: the probe and the watchdog's
+    // past say more about the target at a glance.
+    let spare = height - panels.count - footer.count - table.height(width: width) - 1
+    if box.targets.indices.contains(box.selected), !box.visible.isEmpty {
       var selected = box.targets[box.selected]
       selected.overlay = .none
-      let pane = DashboardView(model: selected, glyphs: glyphs).render(width: width, height: paneHeight + 2)
-      grid.paste(pane, rows: 0..<paneHeight, at: height - 2 - paneHeight)
-      rows = needed
-    }
-    // The selected target stays in sight, its reason whole: from the top if it fits, else
-    // starting with it.
-    let position = shown.firstIndex(of: box.selected) ?? 0
-    var throughSelected = 0
-    for index in shown.prefix(position + 1) where throughSelected <= rows {
-      throughSelected += 1 + reasonLines(index).count
-    }
-    var y = top + 1
-    for index in shown.dropFirst(throughSelected <= rows ? 0 : position) {
-      guard y < top + 1 + rows else { break }
-      let target = box.targets[index]
-      drawRow(target, selected: index == box.selected, into: &grid, columns: columns, row: y)
-      y += 1
-      let style = CellStyle(tone: Self.tone(of: target), bold: false)
-      for line in reasonLines(index) where y < top + 1 + rows {
-        grid.put(line, x: columns.status, y: y, style: style)
-        y += 1
+      var detail = PanelStack(DashboardView.panels(of: selected, glyphs: glyphs))
+      if spare < detail.minimumHeight(width: width) { detail.items.removeLast() }
+      if spare >= detail.minimumHeight(width: width) {
+        panels.append(.init(panel: table))
+        panels.append(.init(panel: TextLine(text: "")))
+        panels.append(.init(panel: detail, grows: true))
+      } else {
+        panels.append(.init(panel: table, grows: true))
       }
+    } else {
+      panels.append(.init(panel: table, grows: true))
     }
-    if shown.isEmpty {
-      grid.put("  no target's name contains '\(box.filter)'; Esc clears the filter", x: 0, y: top + 1, style: .dim)
-    }
-    drawStatus(into: &grid, row: height - 2)
-    drawKeys(into: &grid, row: height - 1)
+    grid.render(PanelStack(panels + footer), in: Area(width: width, height: height))
     if box.showsHelp { Self.help.draw(into: &grid, glyphs: glyphs) }
     return grid
   }
 
-  /// Where each column starts; the status and the graph take what the screen has to spare,
-  /// and ARMED (also told by FAILS: `-/6` is disarmed) only shows from 100 columns.
-  struct Columns {
-    var name: Int
-    var status: Int
-    var latency: Int
-    var graph: Int
-    var graphWidth: Int
-    var failures: Int
-    var armed: Int?
-    var mode: Int
-    var next: Int
-
-    init(width: Int, nameWidth: Int) {
-      let nameWidth = min(max(6, nameWidth), 20)
-      name = 2
-      status = name + nameWidth + 2
-      let showsArmed = width >= 100
-      // LATENCY, the graph's gap, FAILS, ARMED, MODE and NEXT, which holds "DISABLED" whole.
-      let fixed = 9 + 1 + 7 + (showsArmed ? 10 : 0) + 9 + 8
-      let spare = max(24, width - status - fixed)
-      graphWidth = min(60, max(8, spare / 3))
-      latency = status + (spare - graphWidth)
-      graph = latency + 9
-      failures = graph + graphWidth + 1
-      armed = showsArmed ? failures + 7 : nil
-      mode = (armed.map { $0 + 10 }) ?? failures + 7
-      next = mode + 9
-    }
-
-    var statusWidth: Int { latency - status - 1 }
-  }
-
-  private func drawHeader(into grid: inout Grid) {
-    let style = CellStyle(tone: .plain, bold: true, reverse: true)
-    grid.fill(" ", x: 0, y: 0, count: grid.width, style: style)
-    // Each target counted once, under what matters most about it.
+  /// Each target counted once, under what matters most about it.
+  private var summary: String {
     var counts: [String: Int] = [:]
     for target in box.targets {
       let word: String? =
@@ -132,12 +63,142 @@ struct TargetListView {
         }
       if let word { counts[word, default: 0] += 1 }
     }
-    var summary = " websocket-health-check  \(box.targets.count) target\(box.targets.count == 1 ? "" : "s")"
     let problems = ["failing", "awaiting approval", "not watched", "in trouble"].compactMap { word in
       counts[word].map { "\($0) \(word)" }
     }
-    summary += problems.isEmpty ? ": all ok" : ": " + problems.joined(separator: ", ")
-    grid.put(summary, x: 0, y: 0, style: style, limit: grid.width)
+    return "\(box.targets.count) target\(box.targets.count == 1 ? "" : "s")"
+      + (problems.isEmpty ? ": all ok" : ": " + problems.joined(separator: ", "))
+  }
+
+  private var statusLine: TextLine {
+    if box.editingFilter {
+      return TextLine(text: " filter: \(box.filter)_   (Enter keeps it, Esc clears it)", style: .title)
+    } else if let status = box.status {
+      return TextLine(text: " \(status.text)", style: CellStyle(tone: status.tone, bold: true))
+    } else if !box.filter.isEmpty {
+      return TextLine(
+        text: " filter: \(box.filter)   (\(box.visible.count) of \(box.targets.count); Esc clears it)", style: .dim)
+    }
+    return TextLine(text: "")
+  }
+
+  private var keys: KeyBar {
+    var keys: [(String, String)] = [("↑↓", "select"), ("Enter", "open"), ("/", "filter"), ("p", "check")]
+    if box.targets.contains(where: { $0.pendingRestart != nil && !$0.target.readonly }) {
+      keys.append(("A", "approve"))
+    }
+    keys += [("?", "help"), ("q", "quit")]
+    if glyphs != .unicode { keys[0].0 = "Up/Dn" }
+    return KeyBar(keys: keys)
+  }
+
+  static let help = OverlayBox(
+    title: "help: the box",
+    lines: [
+      "Up Down j k   select a target        Enter    open its view (Esc: back)",
+      "/             filter by name         Esc      clear the filter",
+      "p             check the selected target now (counts, as the timer does)",
+      "d R A         dry run, restart, approve: as in a target's view",
+      "! marks a target that is failing, awaits approval, cannot be read, or whose",
+      "  timer does not run its checks (NEXT says STOPPED, FAILED, MISSING, DISABLED, STALE).",
+      "Any key closes this help.          q F10 Ctrl-C  quit",
+    ])
+}
+
+/// The list's rows: one per target, and its whole reason wrapped under it from the STATUS
+/// column, the selected target's always, the others' while there is room.
+struct TargetTable: Panel {
+  let box: BoxModel
+  let glyphs: Glyphs
+  /// No more rows than this are laid out: a box of a hundred is drawn four times a second.
+  let rowsAtMost: Int
+
+  private func reasonLines(_ index: Int, width: Int) -> [String] {
+    let columns = Columns(width: width, nameWidth: box.targets.map(\.target.name.count).max() ?? 6)
+    return Self.reason(of: box.targets[index]).map { TextLayout.wrap($0, width: width - columns.status - 1) } ?? []
+  }
+
+  /// The titles and every shown target with its reason, as far as `rowsAtMost`.
+  func height(width: Int) -> Int {
+    var needed = 1
+    for index in box.visible where needed <= rowsAtMost { needed += 1 + reasonLines(index, width: width).count }
+    return max(2, needed)
+  }
+
+  func minimumHeight(width: Int) -> Int { 2 }
+
+  func draw(into grid: inout Grid) {
+    let columns = Columns(width: grid.width, nameWidth: box.targets.map(\.target.name.count).max() ?? 6)
+    drawTitles(into: &grid, columns: columns, row: 0)
+    let shown = box.visible
+    let rows = grid.height - 1
+    if shown.isEmpty {
+      grid.put("  no target's name contains '\(box.filter)'; Esc clears the filter", x: 0, y: 1, style: .dim)
+      return
+    }
+    // The selected target stays in sight, its reason whole: from the top if it fits, else
+    // starting with it.
+    let position = shown.firstIndex(of: box.selected) ?? 0
+    var throughSelected = 0
+    for index in shown.prefix(position + 1) where throughSelected <= rows {
+      throughSelected += 1 + reasonLines(index, width: grid.width).count
+    }
+    var y = 1
+    for index in shown.dropFirst(throughSelected <= rows ? 0 : position) {
+      guard y < 1 + rows else { break }
+      let target = box.targets[index]
+      drawRow(target, selected: index == box.selected, into: &grid, columns: columns, row: y)
+      y += 1
+      let style = CellStyle(tone: Self.tone(of: target), bold: false)
+      for line in reasonLines(index, width: grid.width) where y < 1 + rows {
+        grid.put(line, x: columns.status, y: y, style: style)
+        y += 1
+      }
+    }
+  }
+
+  /// Where each column starts; the status and the graphs take what the screen has to spare,
+  /// the timer's last hour shows from 110 columns, and ARMED (also told by FAILS: `-/6` is
+  /// disarmed) from 100.
+  struct Columns {
+    var name: Int
+    var status: Int
+    var latency: Int
+    var graph: Int
+    var graphWidth: Int
+    /// The timer's last hour from its check history, where the screen has room for it.
+    var hour: Int?
+    var hourWidth = 0
+    var failures: Int
+    var armed: Int?
+    var mode: Int
+    var next: Int
+
+    init(width: Int, nameWidth: Int) {
+      let nameWidth = min(max(6, nameWidth), 20)
+      name = 2
+      status = name + nameWidth + 2
+      let showsArmed = width >= 100
+      // LATENCY, the graph's gap, FAILS, ARMED, MODE and NEXT, which holds "DISABLED" whole.
+      let fixed = 9 + 1 + 7 + (showsArmed ? 10 : 0) + 9 + 8
+      var spare = max(24, width - status - fixed)
+      // From 110 columns the timer's last hour gets a column, taken from the status's room.
+      if width >= 110 {
+        hourWidth = min(30, max(12, spare / 6))
+        spare -= hourWidth + 1
+      }
+      graphWidth = min(60, max(8, spare / 3))
+      latency = status + (spare - graphWidth)
+      graph = latency + 9
+      let hourStart = graph + graphWidth + 1
+      hour = hourWidth > 0 ? hourStart : nil
+      failures = hourWidth > 0 ? hourStart + hourWidth + 1 : hourStart
+      armed = showsArmed ? failures + 7 : nil
+      mode = (armed.map { $0 + 10 }) ?? failures + 7
+      next = mode + 9
+    }
+
+    var statusWidth: Int { latency - status - 1 }
   }
 
   private func drawTitles(into grid: inout Grid, columns: Columns, row: Int) {
@@ -148,6 +209,11 @@ struct TargetListView {
     grid.put(
       columns.graphWidth >= 9 ? "LAST 60 S" : "LAST MIN", x: columns.graph, y: row, style: style,
       limit: columns.graphWidth)
+    if let hour = columns.hour {
+      grid.put(
+        columns.hourWidth >= 13 ? "TIMER LAST 1 H" : "TIMER 1 H", x: hour, y: row, style: style,
+        limit: columns.hourWidth)
+    }
     grid.put("FAILS", x: columns.failures, y: row, style: style)
     if let armed = columns.armed { grid.put("ARMED", x: armed, y: row, style: style) }
     grid.put("MODE", x: columns.mode, y: row, style: style)
@@ -188,6 +254,11 @@ struct TargetListView {
     grid.put(latency, x: columns.latency + max(0, 7 - latency.count), y: row, style: base)
     ProbePanel.drawGraph(
       target.latency, glyphs: glyphs, into: &grid, x: columns.graph, y: row, width: columns.graphWidth)
+    if let hour = columns.hour, let now = WatchdogPanel.now(of: target) {
+      let sparkline = CheckHistory.sparkline(
+        target.history, now: now, window: .seconds(3600), columns: columns.hourWidth)
+      WatchdogPanel.drawSparkline(sparkline, glyphs: glyphs, into: &grid, x: hour, y: row)
+    }
     let count = target.failureCount
     let failures = target.isArmed ? "\(count!)/\(target.target.threshold)" : "-/\(target.target.threshold)"
     grid.put(
@@ -220,38 +291,4 @@ struct TargetListView {
     if target.lastProbe?.result.failure != nil || target.stateError ?? target.serviceError != nil { return .failing }
     return target.lastProbe == nil ? .dim : .ok
   }
-
-  private func drawStatus(into grid: inout Grid, row: Int) {
-    if box.editingFilter {
-      grid.put(" filter: \(box.filter)_   (Enter keeps it, Esc clears it)", x: 0, y: row, style: .title)
-    } else if let status = box.status {
-      grid.put(" \(status.text)", x: 0, y: row, style: CellStyle(tone: status.tone, bold: true))
-    } else if !box.filter.isEmpty {
-      grid.put(
-        " filter: \(box.filter)   (\(box.visible.count) of \(box.targets.count); Esc clears it)", x: 0, y: row,
-        style: .dim)
-    }
-  }
-
-  private func drawKeys(into grid: inout Grid, row: Int) {
-    var keys: [(String, String)] = [("↑↓", "select"), ("Enter", "open"), ("/", "filter"), ("p", "check")]
-    if box.targets.contains(where: { $0.pendingRestart != nil && !$0.target.readonly }) {
-      keys.append(("A", "approve"))
-    }
-    keys += [("?", "help"), ("q", "quit")]
-    if glyphs != .unicode { keys[0].0 = "Up/Dn" }
-    KeyBar.draw(keys, into: &grid, row: row)
-  }
-
-  static let help = OverlayBox(
-    title: "help: the box",
-    lines: [
-      "Up Down j k   select a target        Enter    open its view (Esc: back)",
-      "/             filter by name         Esc      clear the filter",
-      "p             check the selected target now (counts, as the timer does)",
-      "d R A         dry run, restart, approve: as in a target's view",
-      "! marks a target that is failing, awaits approval, cannot be read, or whose",
-      "  timer does not run its checks (NEXT says STOPPED, FAILED, MISSING, DISABLED, STALE).",
-      "Any key closes this help.          q F10 Ctrl-C  quit",
-    ])
 }

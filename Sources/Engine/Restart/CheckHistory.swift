@@ -122,7 +122,11 @@ public enum CheckHistory {
     let start = unixMilliseconds - span
     var failed = [Bool](repeating: false, count: columns)
     var slowest = [Double?](repeating: nil, count: columns)
-    for entry in entries where entry.unixMilliseconds > start && entry.unixMilliseconds <= unixMilliseconds {
+    // From the newest back to the window's start, not through the whole file: the box's list
+    // draws one for every target on screen, four times a second.
+    for entry in entries.reversed() {
+      guard entry.unixMilliseconds > start else { break }
+      guard entry.unixMilliseconds <= unixMilliseconds else { continue }
       let column = min(columns - 1, Int((entry.unixMilliseconds - start - 1) * Int64(columns) / span))
       if entry.healthy {
         slowest[column] = max(slowest[column] ?? 0, entry.milliseconds)

@@ -21,8 +21,8 @@ struct LatencyChart {
   func draw(into grid: inout Grid, top: Int, rows: Int) {
     guard rows > 0 else { return }
     let samples = latency.samples
-    let scale = Self.scaleTop(samples.filter(\.result.isHealthy).map(\.milliseconds))
-    let clipped = samples.contains { $0.result.isHealthy && $0.milliseconds > scale }
+    let scale = Self.scaleTop(samples.filter(\.healthy).map(\.milliseconds))
+    let clipped = samples.contains { $0.healthy && $0.milliseconds > scale }
     // The scale: the top, half way, zero at the bottom; a clipped top says so.
     let labels = [
       (0, (clipped ? "≥" : "") + Self.label(scale)),
@@ -48,7 +48,7 @@ struct LatencyChart {
     let spike: Character = glyphs == .unicode ? "↑" : "^"
     for sample in shown {
       for _ in 0..<perSample {
-        if sample.result.isHealthy {
+        if sample.healthy {
           let height = Int((min(sample.milliseconds, scale) / scale * Double(rows * 8)).rounded(.up))
           for row in 0..<rows {
             let filled = min(8, max(0, height - (rows - 1 - row) * 8))

@@ -2,18 +2,17 @@ import Engine
 
 /// The live probe: the last result with its phases, min/p50/p95/max, and a latency graph of
 /// the window with failed probes marked, in words and glyphs, never by colour alone.
-struct ProbePanel {
+struct ProbePanel: Panel {
   let model: DashboardModel
   let glyphs: Glyphs
-  /// Rows of the tall chart under the "now" line; 0 draws the one-row graph instead.
-  var chartRows = 0
 
-  /// The rows under the text: the one-row graph, or the chart and its legend.
-  var graphRows: Int { chartRows > 0 ? 1 + chartRows : 1 }
+  /// The text and a one-row graph; given more, it grows the graph into a chart.
+  func height(width: Int) -> Int { textRows(width: width).count + 1 }
 
-  /// How many chart rows to draw with `spare` rows free: all of them, as gping fills its
-  /// screen, but none below three (a chart of two rows says less than the one-row graph).
-  static func chartRows(spare: Int) -> Int { spare >= 3 ? spare - 1 : 0 }
+  /// How many chart rows to draw with `rows` under the text: all but the legend's, as gping
+  /// fills its screen, but none below three (a chart of two rows says less than the one-row
+  /// graph).
+  static func chartRows(under rows: Int) -> Int { rows >= 4 ? rows - 1 : 0 }
 
   /// Where a wrapped reason's lines start, under the text after `  now `.
   private static let indent = 6
@@ -67,8 +66,10 @@ struct ProbePanel {
     }
   }
 
-  func draw(into grid: inout Grid, row: Int) {
+  func draw(into grid: inout Grid) {
+    let row = 0
     let rows = textRows(width: grid.width)
+    let chartRows = Self.chartRows(under: grid.height - rows.count)
     for (offset, line) in rows.enumerated() {
       if offset == 0, model.lastProbe?.result.isHealthy == true {
         // The figure itself stands out; its phases and statistics are context.
@@ -108,10 +109,10 @@ struct ProbePanel {
 
   static func drawGraph(_ latency: LatencyWindow, glyphs: Glyphs, into grid: inout Grid, x: Int, y: Int, width: Int) {
     let samples = latency.samples.suffix(width)
-    let slowest = samples.filter(\.result.isHealthy).map(\.milliseconds).max() ?? 1
+    let slowest = samples.filter(\.healthy).map(\.milliseconds).max() ?? 1
     var column = x + width - samples.count
     for sample in samples {
-      if sample.result.isHealthy {
+      if sample.healthy {
         let fraction = slowest > 0 ? sample.milliseconds / slowest : 0
         let level = min(glyphs.levels.count - 1, max(0, Int((fraction * Double(glyphs.levels.count)).rounded(.up)) - 1))
         grid.put(String(glyphs.levels[level]), x: column, y: y, style: .ok)

@@ -2,14 +2,24 @@ import Engine
 
 /// The trigger log's tail, newest last; scrolls up with the arrows and PgUp, follows new
 /// lines while at the bottom.
-struct TriggerLogPanel {
+struct TriggerLogPanel: Panel {
   let model: DashboardModel
-  let glyphs: Glyphs
 
-  /// Rows under the rule: one per line, and those the newest line needs to be read whole.
-  func wantedRows(width: Int) -> Int {
+  /// Under its rule, which names the file and says when the log is scrolled.
+  static func section(_ model: DashboardModel, glyphs: Glyphs) -> Section {
+    var detail = model.target.logFile
+    // Said first, so a narrow screen cuts the path rather than the warning.
+    if model.logScroll > 0 { detail = "(\(model.logScroll) lines up; End follows)  " + detail }
+    return Section(title: "trigger log", detail: detail, glyphs: glyphs, body: TriggerLogPanel(model: model))
+  }
+
+  /// One row per line, and those the newest line needs to be read whole.
+  func height(width: Int) -> Int {
     max(1, model.logLines.count) + max(0, newestRows(width: width) - 1)
   }
+
+  /// Two lines at least, so the newest is never alone without what came before it.
+  func minimumHeight(width: Int) -> Int { min(2, height(width: width)) }
 
   private func newestRows(width: Int) -> Int {
     guard model.logScroll == 0, let newest = model.logLines.last else { return 1 }
@@ -25,26 +35,21 @@ struct TriggerLogPanel {
     return rows.enumerated().map { ($0.offset == 0 ? "  " : "    ") + $0.element }
   }
 
-  func draw(into grid: inout Grid, top: Int, height: Int) {
-    guard height > 1 else { return }
-    var detail = model.target.logFile
-    // Said first, so a narrow screen cuts the path rather than the warning.
-    if model.logScroll > 0 { detail = "(\(model.logScroll) lines up; End follows)  " + detail }
-    SectionRule(title: "trigger log", detail: detail).draw(into: &grid, row: top, glyphs: glyphs)
-    let rows = height - 1
+  func draw(into grid: inout Grid) {
+    let rows = grid.height
     if let error = model.logError {
-      grid.put("  \(error)", x: 0, y: top + 1, style: .failing)
+      grid.put("  \(error)", x: 0, y: 0, style: .failing)
       return
     }
     if model.logLines.isEmpty {
-      grid.put("  no restart triggered yet", x: 0, y: top + 1, style: .dim)
+      grid.put("  no restart triggered yet", x: 0, y: 0, style: .dim)
       return
     }
     // The newest line, when followed, is wrapped so its reason is never cut off.
     let wrapped = min(newestRows(width: grid.width), rows)
     let end = max(0, model.logLines.count - model.logScroll)
     let visible = model.logLines[max(0, end - (rows - (wrapped - 1)))..<end]
-    var y = top + 1
+    var y = 0
     for (offset, line) in visible.enumerated() {
       let style: CellStyle =
         switch TriggerLogEntry.kind(ofLine: line) {
@@ -53,7 +58,7 @@ struct TriggerLogPanel {
         case .restart, .awaitingApproval, .notice: .warning
         }
       if offset == visible.count - 1 && wrapped > 1 {
-        for piece in Self.wrapped(line, width: grid.width) where y < top + 1 + rows {
+        for piece in Self.wrapped(line, width: grid.width) where y < rows {
           grid.put(piece, x: 0, y: y, style: style)
           y += 1
         }

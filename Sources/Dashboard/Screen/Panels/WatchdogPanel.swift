@@ -2,12 +2,14 @@ import Engine
 
 /// The failure counter as the timer sees it, read from the shared state file, and what the
 /// timer's past checks say: failing since when, or how the last hour went.
-struct WatchdogPanel {
+struct WatchdogPanel: Panel {
   let model: DashboardModel
   let glyphs: Glyphs
-  static let height = 4
 
-  func draw(into grid: inout Grid, row: Int) {
+  func height(width: Int) -> Int { 4 }
+
+  func draw(into grid: inout Grid) {
+    let row = 0
     let threshold = model.target.threshold
     let count = model.failureCount
     var x = grid.put("  failures ", x: 0, y: row)
@@ -56,26 +58,36 @@ struct WatchdogPanel {
   /// The timer's last hour as a sparkline, one column a span, `×` where a check failed: what
   /// happened before this screen opened.
   private func drawHour(into grid: inout Grid, row: Int) {
-    guard let newest = model.history.last else { return }
-    let now = max(newest.unixMilliseconds, Int64(model.lastProbe?.time.seconds ?? 0) * 1000)
+    guard let now = Self.now(of: model) else { return }
     let label = "  last hour "
     let summary = CheckHistory.describe(
       CheckHistory.summary(model.history, now: now, window: .seconds(3600)), window: "1 h")
     let room = grid.width - label.count - summary.count - 3
     let columns = CheckHistory.sparkline(model.history, now: now, window: .seconds(3600), columns: min(room, 120))
-    var x = grid.put(label, x: 0, y: row, style: .dim)
-    for column in columns {
+    let x = grid.put(label, x: 0, y: row, style: .dim)
+    Self.drawSparkline(columns, glyphs: glyphs, into: &grid, x: x, y: row)
+    grid.put("  " + summary, x: x + columns.count, y: row, style: .dim)
+  }
+
+  /// The timer's checks in `columns`, from `x` on row `y`: heights by the slowest check of
+  /// each span, `×` where one failed.
+  static func drawSparkline(_ columns: [CheckHistory.Column], glyphs: Glyphs, into grid: inout Grid, x: Int, y: Int) {
+    for (offset, column) in columns.enumerated() {
       switch column {
-      case .empty: grid.put(" ", x: x, y: row)
-      case .failed: grid.put(String(glyphs.failedProbe), x: x, y: row, style: .failing)
+      case .empty: grid.put(" ", x: x + offset, y: y)
+      case .failed: grid.put(String(glyphs.failedProbe), x: x + offset, y: y, style: .failing)
       case .latency(let fraction):
         let levels = glyphs.levels
         let level = min(levels.count - 1, max(0, Int((fraction * Double(levels.count)).rounded(.up)) - 1))
-        grid.put(String(levels[level]), x: x, y: row, style: .ok)
+        grid.put(String(levels[level]), x: x + offset, y: y, style: .ok)
       }
-      x += 1
     }
-    grid.put("  " + summary, x: x, y: row, style: .dim)
+  }
+
+  /// The moment the past is measured up to: the newest check the history or this screen saw.
+  static func now(of model: DashboardModel) -> Int64? {
+    guard let newest = model.history.last else { return nil }
+    return max(newest.unixMilliseconds, Int64(model.lastProbe?.time.seconds ?? 0) * 1000)
   }
 
   /// The timer's checks before now and what it will do next: the failing episode and when the
@@ -97,13 +109,13 @@ struct WatchdogPanel {
       fields.append((since, 1))
       if let due = WhatNext.thresholdCheck(
         count: model.failureCount, threshold: target.threshold, nextCheck: model.nextTimerCheckAt,
-        interval: model.timerInterval)
+        interval: model.timerInterval,
+        episodeStart: CheckHistory.failingSince(model.history).map { Int($0.unixMilliseconds / 1000) })
       {
         fields.append((WhatNext.sentence(mode: target.mode, at: due), 2))
       }
     }
-    if let newest = model.history.last {
-      let now = max(newest.unixMilliseconds, Int64(model.lastProbe?.time.seconds ?? 0) * 1000)
+    if let now = Self.now(of: model) {
       let summary = { (window: Duration, name: String) in
         CheckHistory.describe(CheckHistory.summary(model.history, now: now, window: window), window: name)
       }
