@@ -113,22 +113,29 @@ struct TargetTable: Panel {
   /// No more rows than this are laid out: a box of a hundred is drawn four times a second.
   let rowsAtMost: Int
 
-  private func reasonLines(_ index: Int, width: Int) -> [String] {
-    let columns = Columns(width: width, nameWidth: box.targets.map(\.target.name.count).max() ?? 6)
-    return Self.reason(of: box.targets[index]).map { TextLayout.wrap($0, width: width - columns.status - 1) } ?? []
+  private func columns(width: Int) -> Columns {
+    Columns(width: width, nameWidth: box.targets.map(\.target.name.count).max() ?? 6)
+  }
+
+  /// A target's reason on whole words, from the STATUS column to the edge.
+  private func reasonLines(_ index: Int, columns: Columns, width: Int) -> [String] {
+    Self.reason(of: box.targets[index]).map { TextLayout.wrap($0, width: width - columns.status - 1) } ?? []
   }
 
   /// The titles and every shown target with its reason, as far as `rowsAtMost`.
   func height(width: Int) -> Int {
     var needed = 1
-    for index in box.visible where needed <= rowsAtMost { needed += 1 + reasonLines(index, width: width).count }
+    let columns = columns(width: width)
+    for index in box.visible where needed <= rowsAtMost {
+      needed += 1 + reasonLines(index, columns: columns, width: width).count
+    }
     return max(2, needed)
   }
 
   func minimumHeight(width: Int) -> Int { 2 }
 
   func draw(into grid: inout Grid) {
-    let columns = Columns(width: grid.width, nameWidth: box.targets.map(\.target.name.count).max() ?? 6)
+    let columns = columns(width: grid.width)
     drawTitles(into: &grid, columns: columns, row: 0)
     let shown = box.visible
     let rows = grid.height - 1
@@ -141,7 +148,7 @@ struct TargetTable: Panel {
     let position = shown.firstIndex(of: box.selected) ?? 0
     var throughSelected = 0
     for index in shown.prefix(position + 1) where throughSelected <= rows {
-      throughSelected += 1 + reasonLines(index, width: grid.width).count
+      throughSelected += 1 + reasonLines(index, columns: columns, width: grid.width).count
     }
     var y = 1
     for index in shown.dropFirst(throughSelected <= rows ? 0 : position) {
@@ -150,7 +157,7 @@ struct TargetTable: Panel {
       drawRow(target, selected: index == box.selected, into: &grid, columns: columns, row: y)
       y += 1
       let style = CellStyle(tone: Self.tone(of: target), bold: false)
-      for line in reasonLines(index, width: grid.width) where y < 1 + rows {
+      for line in reasonLines(index, columns: columns, width: grid.width) where y < 1 + rows {
         grid.put(line, x: columns.status, y: y, style: style)
         y += 1
       }
