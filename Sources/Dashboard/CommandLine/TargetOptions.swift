@@ -38,6 +38,9 @@ struct TargetOptions: ParsableArguments {
   @Option(setting: "expect") var expect: String?
   @Flag(setting: "openems") var openems = false
   @Option(setting: "openems-kind") var openemsKind: String?
+  @Option(setting: "incident-report") var incidentReport: String?
+  @Option(setting: "thread-dump") var threadDump: String?
+  @Option(setting: "report-directory") var reportDirectory: String?
   @Option(setting: "header") var header: [String] = []
   @Option(setting: "header-file") var headerFile: String?
   @Option(setting: "subprotocol") var subprotocol: String?

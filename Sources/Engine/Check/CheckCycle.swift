@@ -18,13 +18,15 @@ public struct CheckSettings: Sendable {
   /// The timer that runs this target's checks: `websocket-health-check@NAME.timer` for
   /// `NAME.conf`, else the plain `websocket-health-check.timer`.
   public var timer: UnitName
+  /// Incident reports at the threshold; `nil` writes none.
+  public var incidents: IncidentPlan?
 
   public init(
     uri: WebSocketURI, unit: UnitName, watchdog: Watchdog, stateStore: StateStore, triggerLog: TriggerLog,
     policy: RestartPolicy = RestartPolicy(mode: .auto), notifier: Notifier? = nil,
     restartTimeout: Duration = .seconds(90),
     approveCommand: String? = nil, rejectCommand: String? = nil, name: String? = nil, metricsFile: MetricsFile? = nil,
-    timer: UnitName? = nil
+    timer: UnitName? = nil, incidents: IncidentPlan? = nil
   ) {
     self.uri = uri
     self.unit = unit
@@ -40,13 +42,16 @@ public struct CheckSettings: Sendable {
     self.name = name ?? unit.description
     self.metricsFile = metricsFile
     self.timer = timer ?? TargetDirectory.plainTimer
+    self.incidents = incidents
   }
 
   /// The one owner of restarts for this target.
   public func restarter(_ serviceManager: any ServiceManager) -> Restarter {
-    Restarter(
+    var restarter = Restarter(
       unit: unit, watchdog: watchdog, policy: policy, stateStore: stateStore, triggerLog: triggerLog,
       serviceManager: serviceManager, notifier: notifier)
+    restarter.incidents = incidents
+    return restarter
   }
 }
 

@@ -90,6 +90,17 @@ public struct RestartConsole: Sendable {
           .info,
           "restart of \(unit) rejected (asked \(pending.wallTime), fail count: \(pending.count)); nothing restarted"))
     }
+    switch report.incident {
+    case .written(let path, let summary)?:
+      // One journal line; the summary's first line repeats the trigger the lines above say.
+      lines.append(
+        ConsoleLine(
+          .watchdog, "Incident report \(path): " + summary.dropFirst().joined(separator: "; "), urgent: true))
+    case .notWritten(let why)?:
+      lines.append(ConsoleLine(.warning, why))
+    case nil:
+      break
+    }
     if let failure = report.logFailure {
       lines.append(
         ConsoleLine(.error, "\(failure); the restart went ahead without its trigger-log line (disk full?)"))

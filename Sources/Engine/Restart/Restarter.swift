@@ -12,6 +12,8 @@ public struct Restarter: Sendable {
   public var triggerLog: TriggerLog
   public var serviceManager: any ServiceManager
   public var notifier: Notifier?
+  /// Evidence kept before a restart at the threshold; `nil` writes none (`incident-report = no`).
+  public var incidents: IncidentPlan?
   /// The boot clock and this boot's id; tests give their own.
   public var clock: @Sendable () -> Moment = Moment.now
   public var bootID: @Sendable () -> String = Moment.bootID
@@ -42,6 +44,14 @@ public struct Restarter: Sendable {
     public var notifyFailures: [String] = []
     /// Why the trigger log could not take a restart's lines; the restart went ahead.
     public var logFailure: String?
+    /// The incident report written at the threshold, or why none could be.
+    public var incident: IncidentOutcome?
+  }
+
+  public enum IncidentOutcome: Sendable, Equatable {
+    case written(path: String, summary: [String])
+    /// One warning; the restart went ahead.
+    case notWritten(String)
   }
 
   public enum RestartResult: Sendable, Equatable {
@@ -51,7 +61,7 @@ public struct Restarter: Sendable {
 
   /// After a probe: count, and act at the threshold.
   public func check(pid: Int, probe: ProbeResult) throws -> Report {
-    try carryOut(pid: pid) { counter, record, context in
+    try carryOut(pid: pid, lastProbe: probe.summary) { counter, record, context in
       let step = watchdog.decide(stored: counter, pid: pid, probeSucceeded: probe.isHealthy)
       var decision = policy.afterCheck(
         step, threshold: watchdog.threshold, reason: probe.summary, record: record, in: context)
@@ -91,13 +101,14 @@ public struct Restarter: Sendable {
   }
 
   private func carryOut(
-    pid: Int,
+    pid: Int, lastProbe: String = "",
     _ decide: (FailureCounter?, RestartRecord, RestartPolicy.Context) -> RestartPolicy.Decision
   ) throws -> Report {
     let now = clock()
     let context = RestartPolicy.Context(unit: unit, pid: pid, now: now, wallTime: LocalTimestamp.now().description)
     var warnings: [String] = []
     var logFailure: String?
+    var incidentPath: String?
     let decision = try stateStore.withLock { content, recordContent, write in
       if content.isGarbage, case .other(let text) = content {
         warnings.append(
@@ -109,7 +120,14 @@ public struct Restarter: Sendable {
         )
       }
       let record = (recordContent.record ?? RestartRecord()).onBoot(bootID(), now: now)
-      let decision = decide(content.counter, record, context)
+      var decision = decide(content.counter, record, context)
+      // The report is written after the lock (it may take seconds), at a path named now, so
+      // the threshold's own line in the trigger log can say where it is.
+      if let incidents, Self.incidentTrigger(decision.outcome, mode: policy.mode) != nil {
+        let path = incidents.shelf.path(for: LocalTimestamp.now())
+        incidentPath = path
+        decision.entries = decision.entries.map { $0.naming(report: path) }
+      }
       // Logged before the state moves on: if the log cannot be written, the state stays and
       // the next tick tries again, rather than a decision nobody can trace. A restart is the
       // exception: a full disk is a common reason a service wedges, and a log line that
@@ -132,6 +150,11 @@ public struct Restarter: Sendable {
       return decision
     }
     var report = Report(pid: pid, decision: decision, warnings: warnings, logFailure: logFailure)
+    // Before the restart destroys it, bounded by the collector's budget; a report that cannot
+    // be written is one warning, and the restart goes ahead.
+    if let incidents, let incidentPath, let trigger = Self.incidentTrigger(decision.outcome, mode: policy.mode) {
+      report.incident = writeIncident(incidents, at: incidentPath, trigger: trigger, pid: pid, lastProbe: lastProbe)
+    }
     if case .restart = decision.outcome {
       do {
         try serviceManager.restart(unit)
@@ -149,10 +172,48 @@ public struct Restarter: Sendable {
     }
     if let notifier {
       for event in decision.events {
-        if let failure = notifier.tell(event, unit: unit, pid: pid) { report.notifyFailures.append(failure) }
+        var reportPath: String?
+        if case .written(let path, _)? = report.incident { reportPath = path }
+        if let failure = notifier.tell(event, unit: unit, pid: pid, report: reportPath) {
+          report.notifyFailures.append(failure)
+        }
       }
     }
     return report
+  }
+
+  /// The outcomes that reach the threshold: a report is written for these, once an episode
+  /// (an approved or expired request's report was written when it was asked).
+  static func incidentTrigger(_ outcome: RestartOutcome, mode: RestartMode) -> String? {
+    switch outcome {
+    case .restart(.threshold(let count)): "threshold reached (fail count \(count)): restarting"
+    case .dryRun(let count): "threshold reached (fail count \(count)), dry run: nothing restarted"
+    case .awaitingApproval(let pending, isNew: true):
+      "threshold reached (fail count \(pending.count)): restart awaiting a person's approval"
+    default: nil
+    }
+  }
+
+  private func writeIncident(_ plan: IncidentPlan, at path: String, trigger: String, pid: Int, lastProbe: String)
+    -> IncidentOutcome
+  {
+    var incident = IncidentReport(
+      trigger: trigger, target: plan.target, unit: unit.description, uri: plan.uri, time: LocalTimestamp.now())
+    incident.lastProbe = lastProbe
+    if let history = try? stateStore.peekHistory() {
+      // The failing run the history ends with, and the good check before it.
+      let failing = history.reversed().prefix { !$0.healthy }.count
+      incident.episode = Array(history.suffix(min(history.count, failing + 1)).suffix(200))
+    }
+    plan.collector.collect(into: &incident, unit: unit, pid: pid)
+    do {
+      try plan.shelf.store(incident, at: path)
+      return .written(path: path, summary: incident.summary)
+    } catch {
+      // The line at the threshold named this path: say in the log too that it is not there.
+      try? triggerLog.append(TriggerLogEntry.incidentReportMissing(unit: unit, error: "\(error)").description)
+      return .notWritten("incident report not written: \(error); the restart goes ahead without it")
+    }
   }
 
   /// Garbage from a file, safe to print on one line.
@@ -174,10 +235,11 @@ public struct Notifier: Sendable {
   }
 
   /// `nil` when the command ran and exited 0; else what went wrong, one line.
-  func tell(_ event: RestartEvent, unit: UnitName, pid: Int) -> String? {
+  func tell(_ event: RestartEvent, unit: UnitName, pid: Int, report: String? = nil) -> String? {
+    // WHC_REPORT: the incident report written at this threshold, empty when none was.
     let environment = [
       "WHC_EVENT=\(event.kind.rawValue)", "WHC_UNIT=\(unit)", "WHC_COUNT=\(event.count)",
-      "WHC_REASON=\(event.reason)", "WHC_PID=\(pid)", "WHC_URI=\(uri)",
+      "WHC_REASON=\(event.reason)", "WHC_PID=\(pid)", "WHC_URI=\(uri)", "WHC_REPORT=\(report ?? "")",
     ]
     do {
       let output = try ExternalCommand(arguments: [command], timeout: timeout, environment: environment).run()
@@ -194,5 +256,21 @@ public struct Notifier: Sendable {
       case .failed(let why): return "--notify-command \(command) could not start: \(why)"
       }
     }
+  }
+}
+
+/// Where and how a target's incident reports are written.
+public struct IncidentPlan: Sendable {
+  public var shelf: ReportShelf
+  public var collector: EvidenceCollector
+  /// NAME, and the URI, named at the report's top.
+  public var target: String
+  public var uri: String
+
+  public init(shelf: ReportShelf, collector: EvidenceCollector, target: String, uri: String) {
+    self.shelf = shelf
+    self.collector = collector
+    self.target = target
+    self.uri = uri
   }
 }

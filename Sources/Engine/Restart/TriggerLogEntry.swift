@@ -28,6 +28,7 @@ public enum TriggerLogEntry: Sendable, Equatable, CustomStringConvertible {
   case expired(unit: UnitName, after: Duration, restartingInstead: Bool)
   case budgetExhausted(unit: UnitName, budget: RestartBudget)
   case rearmed(unit: UnitName, after: Duration, nextDelay: Duration)
+  case incidentReportMissing(unit: UnitName, error: String)
 
   public var description: String {
     switch self {
@@ -55,6 +56,8 @@ public enum TriggerLogEntry: Sendable, Equatable, CustomStringConvertible {
     case .budgetExhausted(let unit, let budget):
       "Restart budget exhausted (\(budget.maximum) within \(DurationSyntax.text(budget.window))) \(unit): "
         + "no restart until the oldest leaves the window"
+    case .incidentReportMissing(let unit, let error):
+      "Incident report not written \(unit): \(error)"
     case .rearmed(let unit, let after, let next):
       "Re-armed \(unit): still failing \(DurationSyntax.text(after)) after its restart; the next re-arm waits "
         + DurationSyntax.text(next)
@@ -63,6 +66,19 @@ public enum TriggerLogEntry: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension TriggerLogEntry {
+  /// The threshold's line, naming the incident report written for it: `…: <reason> (incident
+  /// report: /var/lib/…/2026-12-02T03-12-09.report)`. The reference's words stay first.
+  func naming(report path: String) -> TriggerLogEntry {
+    let note = " (incident report: \(path))"
+    return switch self {
+    case .triggered(let count, let unit, let reason): .triggered(count: count, unit: unit, reason: reason + note)
+    case .dryRun(let count, let unit, let reason): .dryRun(count: count, unit: unit, reason: reason + note)
+    case .awaitingApproval(let count, let unit, let reason):
+      .awaitingApproval(count: count, unit: unit, reason: reason + note)
+    default: self
+    }
+  }
+
   /// What kind of line a trigger log holds, for faces that show the file other processes
   /// wrote (the dashboard colours by it). Read here, beside the rendering, so no face parses
   /// the log's prose on its own.
@@ -77,7 +93,7 @@ extension TriggerLogEntry {
     case .restartFailed: .failed
     case .awaitingApproval: .awaitingApproval
     case .approved, .rejected, .withdrawn, .expired: .decision
-    case .budgetExhausted, .rearmed: .notice
+    case .budgetExhausted, .rearmed, .incidentReportMissing: .notice
     }
   }
 
@@ -89,7 +105,7 @@ extension TriggerLogEntry {
       ("Triggered restart!", .restart), ("Dry run: Triggered restart!", .dryRun), ("Restart failed!", .failed),
       ("Restart awaiting approval", .awaitingApproval), ("Restart approved", .decision),
       ("Restart rejected", .decision), ("Restart request withdrawn", .decision), ("Restart request expired", .decision),
-      ("Restart budget exhausted", .notice), ("Re-armed", .notice),
+      ("Restart budget exhausted", .notice), ("Re-armed", .notice), ("Incident report not written", .notice),
     ]
     return prefixes.first { message.hasPrefix($0.0) }?.1 ?? .unknown
   }

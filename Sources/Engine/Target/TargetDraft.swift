@@ -163,7 +163,8 @@ public struct TargetDraft: Sendable, Equatable {
       rejectCommand: "websocket-health-check reject \(target)",
       name: name,
       metricsFile: try draft[\.metricsFile].map { path throws(ConfigurationError) in try MetricsFile(path: path) },
-      timer: configFile == nil ? TargetDirectory.plainTimer : TargetDirectory.timer(for: name))
+      timer: configFile == nil ? TargetDirectory.plainTimer : TargetDirectory.timer(for: name),
+      incidents: draft.incidentPlan(name: name, uri: uriText, stateFile: self[\.stateFile] ?? file[\.stateFile]))
     let options = try draft.probeOptions(for: uri)
     var warnings: [String] = []
     if options.insecure {
@@ -172,6 +173,18 @@ public struct TargetDraft: Sendable, Equatable {
           + "could answer for it. Trust its certificate with --ca-file instead.")
     }
     return ResolvedTarget(settings: settings, probeOptions: options, warnings: warnings)
+  }
+
+  /// Reports under the state directory the units have (`/var/lib`, kept over reboots), or,
+  /// for a state file a person chose, beside it, so a test or a manual run keeps its own.
+  private func incidentPlan(name: String, uri: String, stateFile: String?) -> IncidentPlan? {
+    guard self[\.incidentReport] ?? true else { return nil }
+    let directory =
+      self[\.reportDirectory] ?? stateFile.map { "\(splitPath($0).directory)/reports/\(name)" }
+      ?? ReportShelf.defaultDirectory(target: name)
+    return IncidentPlan(
+      shelf: ReportShelf(directory: directory),
+      collector: EvidenceCollector(threadDump: self[\.threadDump] ?? true), target: name, uri: uri)
   }
 
   private func restartPolicy(mode: RestartMode) throws(ConfigurationError) -> RestartPolicy {

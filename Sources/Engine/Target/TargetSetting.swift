@@ -88,6 +88,7 @@ public struct TargetSetting: Sendable {
     approvalTimeout.row, approvalFallback.row, notifyCommand.row, maxRestarts.row, within.row, rearmAfter.row,
     rearmMax.row, restartTimeout.row, timeout.row, metricsFile.row, ping.row, send.row, sendFile.row, expect.row,
     openems.row, openemsKind.row, header.row, headerFile.row, subprotocol.row, origin.row, caFile.row, insecure.row,
+    incidentReport.row, threadDump.row, reportDirectory.row,
   ]
 
   public static let uri = setting(
@@ -179,6 +180,17 @@ public struct TargetSetting: Sendable {
     help: "PEM certificates to trust for wss:// besides the system's (e.g. a self-signed one).")
   public static let insecure = setting(
     "insecure", .yesNo, help: "wss:// without checking the certificate (warns on every run); prefer --ca-file.")
+
+  public static let incidentReport = setting(
+    "incident-report", .oneOf([("yes", true), ("no", false)]), valueName: "yes|no",
+    help: "At the threshold, before the restart, write what it would destroy to a report. (default: yes)")
+  public static let threadDump = setting(
+    "thread-dump", .oneOf([("yes", true), ("no", false)]), valueName: "yes|no",
+    help: "In the report, a JVM's thread dump: SIGQUIT to the main process when its executable is a JVM. (default: yes)"
+  )
+  public static let reportDirectory = setting(
+    "report-directory", .path(), valueName: "path",
+    help: "Where the target's reports are kept, 10 at most. (default: /var/lib/websocket-health-check/reports/NAME)")
 
   private static func setting<Value>(
     _ name: String, _ syntax: ValueSyntax<Value>, places: Places = .both, valueName: String = "", help: String,
