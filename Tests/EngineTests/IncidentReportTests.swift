@@ -307,3 +307,17 @@ import Testing
     #expect(service.atRestart == [[path]])
   }
 }
+
+/// sysinfo(2) read by its layout agrees with /proc, where this test can read both.
+@Suite struct SystemInfoTests {
+  @Test func theFiguresAgreeWithProc() throws {
+    let system = try #require(SystemInfo.now())
+    let meminfo = try String(contentsOfFile: "/proc/meminfo", encoding: .utf8)
+    let total = try #require(
+      meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }?.split(separator: " ").dropFirst().first)
+    #expect(system.totalBytes == Int(total)! * 1024)
+    #expect(system.freeBytes > 0 && system.freeBytes <= system.totalBytes)
+    let load = try String(contentsOfFile: "/proc/loadavg", encoding: .utf8).split(separator: " ")
+    #expect(abs(system.loads[0] - Double(load[0])!) < 1.0, "\(system.loads) vs \(load)")
+  }
+}

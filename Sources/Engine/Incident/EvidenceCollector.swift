@@ -63,12 +63,24 @@ public struct EvidenceCollector: Sendable {
     }
 
     report.box.append(("clock", LocalTimestamp.now().description.prefix(19) + " (this box's time)"))
+    // The unit's ProcSubset=pid hides /proc/loadavg and /proc/meminfo; sysinfo(2) says the
+    // load and free memory all the same (not MemAvailable, which counts the page cache).
+    let system = SystemInfo.now()
     if let load = Self.read("\(proc)/loadavg") {
       report.box.append(("load", load.split(separator: " ").prefix(3).joined(separator: " ")))
+    } else if let system {
+      report.box.append(("load", system.loads.map { DurationText.fixed($0, decimals: 2) }.joined(separator: " ")))
     }
     let memory = Self.keyValues(Self.read("\(proc)/meminfo") ?? "", separator: ":")
     if let available = memory["MemAvailable"], let total = memory["MemTotal"] {
       report.box.append(("memory available", "\(available) of \(total)"))
+    } else if let system {
+      report.box.append(
+        (
+          "memory free",
+          "\(Self.bytes(system.freeBytes)) of \(Self.bytes(system.totalBytes)) "
+            + "(plus buffers \(Self.bytes(system.bufferBytes)); the page cache not counted)"
+        ))
     }
     for path in Self.fileSystems {
       var info = statvfs()
@@ -258,5 +270,34 @@ public struct EvidenceCollector: Sendable {
     var count = 0
     while readdir(handle) != nil { count += 1 }
     return max(0, count - 2)
+  }
+}
+
+/// sysinfo(2), which Swift's Glibc module does not import: the load and memory figures a unit
+/// with ProcSubset=pid cannot read from /proc.
+struct SystemInfo {
+  var loads: [Double]
+  var totalBytes: Int
+  var freeBytes: Int
+  var bufferBytes: Int
+
+  @_silgen_name("sysinfo")
+  private static func sysinfo(_ info: UnsafeMutableRawPointer) -> Int32
+
+  /// Reads `struct sysinfo` by its layout: `long uptime; unsigned long loads[3], totalram,
+  /// freeram, sharedram, bufferram, totalswap, freeswap; unsigned short procs, pad; unsigned
+  /// long totalhigh, freehigh; unsigned int mem_unit;` (a long is a word on every Linux ABI).
+  static func now() -> SystemInfo? {
+    let word = MemoryLayout<UInt>.size
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 16)
+    defer { buffer.deallocate() }
+    buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 256)
+    guard sysinfo(buffer) == 0 else { return nil }
+    func long(_ index: Int) -> Int { Int(buffer.loadUnaligned(fromByteOffset: index * word, as: UInt.self)) }
+    let unit = Int(buffer.loadUnaligned(fromByteOffset: 13 * word, as: UInt32.self))
+    let scale = max(1, unit)
+    return SystemInfo(
+      loads: (1...3).map { Double(long($0)) / 65536 }, totalBytes: long(4) * scale, freeBytes: long(5) * scale,
+      bufferBytes: long(7) * scale)
   }
 }

@@ -52,6 +52,11 @@ public struct Restarter: Sendable {
     case written(path: String, summary: [String])
     /// One warning; the restart went ahead.
     case notWritten(String)
+
+    public var path: String? {
+      if case .written(let path, _) = self { return path }
+      return nil
+    }
   }
 
   public enum RestartResult: Sendable, Equatable {
@@ -109,6 +114,18 @@ public struct Restarter: Sendable {
     var warnings: [String] = []
     var logFailure: String?
     var incidentPath: String?
+    // The evidence is gathered before the lock (it may take seconds, and other checks wait on
+    // the lock), when the files say this check reaches the threshold: so the report exists
+    // before the request a person may answer, and before the log line that names it.
+    var gathered: IncidentReport?
+    if let incidents, let (content, recordContent) = try? stateStore.peekBoth() {
+      let record = (recordContent.record ?? RestartRecord()).onBoot(bootID(), now: now)
+      let expected = decide(content.counter, record, context)
+      if let trigger = Self.incidentTrigger(expected.outcome, mode: policy.mode) {
+        gathered = gather(incidents, trigger: trigger, pid: pid, lastProbe: lastProbe, checked: expected.checked)
+      }
+    }
+    var stored: IncidentOutcome?
     let decision = try stateStore.withLock { content, recordContent, write in
       if content.isGarbage, case .other(let text) = content {
         warnings.append(
@@ -121,12 +138,19 @@ public struct Restarter: Sendable {
       }
       let record = (recordContent.record ?? RestartRecord()).onBoot(bootID(), now: now)
       var decision = decide(content.counter, record, context)
-      // The report is written after the lock (it may take seconds), at a path named now, so
-      // the threshold's own line in the trigger log can say where it is.
-      if let incidents, Self.incidentTrigger(decision.outcome, mode: policy.mode) != nil {
+      // The threshold's own line in the trigger log says where the report is: stored now when
+      // it was gathered before the lock; else (another check moved the files meanwhile) it is
+      // gathered after the lock, at the path named here.
+      if let incidents, let trigger = Self.incidentTrigger(decision.outcome, mode: policy.mode) {
         let path = incidents.shelf.path(for: LocalTimestamp.now())
         incidentPath = path
-        decision.entries = decision.entries.map { $0.naming(report: path) }
+        if var report = gathered {
+          report.trigger = trigger
+          stored = store(report, in: incidents, at: path)
+        }
+        if stored?.path != nil || stored == nil {
+          decision.entries = decision.entries.map { $0.naming(report: path) }
+        }
       }
       // Logged before the state moves on: if the log cannot be written, the state stays and
       // the next tick tries again, rather than a decision nobody can trace. A restart is the
@@ -152,8 +176,12 @@ public struct Restarter: Sendable {
     var report = Report(pid: pid, decision: decision, warnings: warnings, logFailure: logFailure)
     // Before the restart destroys it, bounded by the collector's budget; a report that cannot
     // be written is one warning, and the restart goes ahead.
-    if let incidents, let incidentPath, let trigger = Self.incidentTrigger(decision.outcome, mode: policy.mode) {
-      report.incident = writeIncident(incidents, at: incidentPath, trigger: trigger, pid: pid, lastProbe: lastProbe)
+    report.incident = stored
+    if stored == nil, let incidents, let incidentPath,
+      let trigger = Self.incidentTrigger(decision.outcome, mode: policy.mode)
+    {
+      let evidence = gather(incidents, trigger: trigger, pid: pid, lastProbe: lastProbe, checked: nil)
+      report.incident = store(evidence, in: incidents, at: incidentPath)
     }
     if case .restart = decision.outcome {
       do {
@@ -194,23 +222,29 @@ public struct Restarter: Sendable {
     }
   }
 
-  private func writeIncident(_ plan: IncidentPlan, at path: String, trigger: String, pid: Int, lastProbe: String)
-    -> IncidentOutcome
-  {
+  /// Everything the report holds; `checked` is this check's own entry when the history does
+  /// not hold it yet.
+  private func gather(
+    _ plan: IncidentPlan, trigger: String, pid: Int, lastProbe: String, checked: CheckHistory.Entry?
+  ) -> IncidentReport {
     var incident = IncidentReport(
       trigger: trigger, target: plan.target, unit: unit.description, uri: plan.uri, time: LocalTimestamp.now())
     incident.lastProbe = lastProbe
-    if let history = try? stateStore.peekHistory() {
+    if var history = try? stateStore.peekHistory() {
+      if let checked { history.append(checked) }
       // The failing run the history ends with, and the good check before it.
       let failing = history.reversed().prefix { !$0.healthy }.count
       incident.episode = Array(history.suffix(min(history.count, failing + 1)).suffix(200))
     }
     plan.collector.collect(into: &incident, unit: unit, pid: pid)
+    return incident
+  }
+
+  private func store(_ incident: IncidentReport, in plan: IncidentPlan, at path: String) -> IncidentOutcome {
     do {
       try plan.shelf.store(incident, at: path)
       return .written(path: path, summary: incident.summary)
     } catch {
-      // The line at the threshold named this path: say in the log too that it is not there.
       try? triggerLog.append(TriggerLogEntry.incidentReportMissing(unit: unit, error: "\(error)").description)
       return .notWritten("incident report not written: \(error); the restart goes ahead without it")
     }
