@@ -48,6 +48,15 @@ import Testing
     let approved = try decide("approve", sandbox, port: port)
     #expect(approved.status == 0, "\(approved.lines)")
     #expect(sandbox.restartCalls == ["restart -- openems.service"])
+    // The evidence kept at the request, printed before the restart's own lines.
+    let reportLine = approved.lines.firstIndex {
+      $0.hasPrefix("[Info] Incident report \(sandbox.directory.path)/state/reports/openems.service/")
+    }
+    let restartedLine = approved.lines.firstIndex { $0.contains("restarting openems.service") }
+    #expect(reportLine != nil && restartedLine != nil && reportLine! < restartedLine!, "\(approved.lines)")
+    #expect(
+      approved.lines.contains("[Info]   threshold reached (fail count 2): restart awaiting a person's approval"),
+      "\(approved.lines)")
     #expect(
       sandbox.logLines.contains { $0.hasSuffix("Restart approved by alice (cli) (fail count: 2) openems.service") })
 
@@ -169,13 +178,18 @@ import Testing
     let port = try closedPort()
     let heard = sandbox.directory.appendingPathComponent("heard").path
     let script = sandbox.directory.appendingPathComponent("notify").path
-    try "#!/bin/sh\necho \"$WHC_EVENT $WHC_UNIT $WHC_COUNT $WHC_PID $WHC_REASON\" >> '\(heard)'\n".write(
-      toFile: script, atomically: false, encoding: .utf8)
+    try
+      "#!/bin/sh\necho \"$WHC_EVENT $WHC_UNIT $WHC_COUNT $WHC_PID $WHC_REASON\" >> '\(heard)'\necho \"$WHC_REPORT\" >> '\(heard)'\n"
+      .write(toFile: script, atomically: false, encoding: .utf8)
     chmod(script, 0o755)
     _ = try failingCheck(sandbox, port: port, ["--notify-command", script])
     let lines = try String(contentsOfFile: heard, encoding: .utf8).split(separator: "\n")
-    #expect(lines.count == 1)
+    #expect(lines.count == 2)
     #expect(lines.first?.hasPrefix("requested openems.service 2 4242 connection refused") == true, "\(lines)")
+    // The incident report written at the request, there for the pager to point to.
+    let report = String(lines.last ?? "")
+    #expect(report.hasPrefix("\(sandbox.directory.path)/state/reports/openems.service/"), "\(lines)")
+    #expect(FileManager.default.fileExists(atPath: report))
 
     let broken = sandbox.directory.appendingPathComponent("broken").path
     try "#!/bin/sh\necho 'pager down' >&2\nexit 7\n".write(toFile: broken, atomically: false, encoding: .utf8)

@@ -46,6 +46,7 @@ import Testing
     #expect(metric(text, "websocket_failcount") == -1, "disarmed after the restart")
     #expect(metric(text, "websocket_restarts_total", "result=\"done\"") == 1)
     #expect(metric(text, "websocket_restarts_total", "result=\"failed\"") == 0)
+    #expect(metric(text, "websocket_incident_reports_total") == 1, "the report written before the restart")
     let leftovers = try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.path).filter {
       $0.hasSuffix(".tmp")
     }
@@ -126,10 +127,14 @@ import Testing
     #expect(
       table.lines[3].hasSuffix(" (1 check); last 1 h: 1 check, 1 failed; last 24 h: 1 check, 1 failed"),
       "\(table.lines)")
-    #expect(table.lines[4].hasPrefix("edge     ok       0/1       auto     next "), "\(table.lines)")
-    #expect(table.lines[4].dropFirst(47).hasPrefix("20"), "LAST CHECK in its column: \(table.lines)")
+    // Then the evidence kept at the request, for the morning after.
+    let reports = "\(sandbox.directory.path)/reports/backend/"
+    #expect(table.lines[4].hasPrefix("         incident report 20"), "\(table.lines)")
+    #expect(table.lines[4].contains(": \(reports)20") && table.lines[4].hasSuffix(".report"), "\(table.lines)")
+    #expect(table.lines[5].hasPrefix("edge     ok       0/1       auto     next "), "\(table.lines)")
+    #expect(table.lines[5].dropFirst(47).hasPrefix("20"), "LAST CHECK in its column: \(table.lines)")
     #expect(
-      table.lines[5].hasPrefix("         last 1 h: 1 check, 0 failed, p50 "), "the healthy one's hour: \(table.lines)")
+      table.lines[6].hasPrefix("         last 1 h: 1 check, 0 failed, p50 "), "the healthy one's hour: \(table.lines)")
     #expect(
       table.lines.map { String($0.prefix(7)) }.filter { !$0.hasPrefix(" ") && $0 != "TARGET " } == [
         "backend", "edge   ", "extra  ",
@@ -144,7 +149,7 @@ import Testing
     #expect(
       Set(backend.keys) == [
         "name", "uri", "unit", "state_file", "mode", "threshold", "failcount", "armed", "healthy", "last_check",
-        "failing_since", "restart_due_unix_seconds", "last_hour", "last_day", "pending",
+        "failing_since", "restart_due_unix_seconds", "latest_report", "last_hour", "last_day", "pending",
         "budget", "restarts", "last_trigger", "error", "timer", "watched",
       ])
     let timer = try #require(backend["timer"] as? [String: Any])
@@ -161,6 +166,12 @@ import Testing
     #expect((backend["last_trigger"] as? String)?.contains("Restart awaiting approval") == true)
     #expect((backend["failing_since"] as? [String: Any])?["checks"] as? Int == 1)
     #expect(backend["restart_due_unix_seconds"] is NSNull, "a pending request is not a restart to come")
+    let latest = try #require(backend["latest_report"] as? [String: Any])
+    #expect((latest["path"] as? String)?.hasPrefix(reports) == true, "\(latest)")
+    let summary = try #require(latest["summary"] as? [String])
+    #expect(summary.first == "threshold reached (fail count 1): restart awaiting a person's approval", "\(summary)")
+    #expect(summary.contains { $0.hasPrefix("failing since ") }, "\(summary)")
+    #expect(targets[1]["latest_report"] is NSNull, "a target never past its threshold has none")
     #expect((backend["last_hour"] as? [String: Any])?["failed"] as? Int == 1)
     #expect(targets[1]["healthy"] as? Bool == true)
     #expect(targets[1]["pending"] is NSNull)

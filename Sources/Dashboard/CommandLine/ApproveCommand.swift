@@ -80,6 +80,13 @@ enum PersonsDecision {
       Console.print(ConsoleLine(.error, "\(error)"))
       throw ExitCode(CheckExitStatus.ourError.rawValue)
     }
+    // What was kept at the request, read before saying yes: printed before the restart.
+    if approving, let pending = try? settings.stateStore.peekBoth().1.record?.pending,
+      let path = settings.incidents?.shelf.report(since: pending.wallTime)
+    {
+      Console.print(ConsoleLine(.info, "Incident report \(path):"))
+      for line in ReportShelf.summary(ofReportAt: path) ?? [] { Console.print(ConsoleLine(.info, "  \(line)")) }
+    }
     let requester = Requester(name: WhoAsked.name(), place: "cli")
     let report: Restarter.Report
     do {

@@ -21,6 +21,9 @@ struct TargetState {
   var lastCheck: RestartRecord.LastCheck?
   /// The timer's checks, oldest first, as far back as the history keeps them.
   var history: [CheckHistory.Entry] = []
+  /// The newest incident report kept for this target, and its summary.
+  var latestReport: String?
+  var reportSummary: [String] = []
   var pending: PendingRestart? { record?.pending }
 
   /// `failing since 03:12:09 (14 checks)` while the newest checks fail.
@@ -84,6 +87,8 @@ struct TargetState {
       // The past only informs: a history that cannot be read shows none.
       state.history = (try? settings.stateStore.peekHistory()) ?? []
       state.lastTrigger = try? TriggerLogTail(path: settings.triggerLog.path).lastLines(1).last
+      state.latestReport = settings.incidents?.shelf.latest
+      state.reportSummary = state.latestReport.flatMap(ReportShelf.summary(ofReportAt:)) ?? []
     } catch {
       state.error = "\(error)"
     }
@@ -152,6 +157,10 @@ struct TargetState {
         lines.append("restart budget spent: \(used) of \(budget.maximum) within \(DurationSyntax.text(budget.window))")
       }
       if !past.isEmpty { lines.append(past.joined(separator: "; ")) }
+      // What the engineer who debugs the wedge the next morning opens first.
+      if let report = state.latestReport {
+        lines.append("incident report \(ReportShelf.writtenAt(report)): \(report)")
+      }
       notes[rows.count - 1] = lines
     }
     // Each column as wide as its widest word, so no word pushes the ones after it.
@@ -211,6 +220,16 @@ struct TargetState {
           "failing_since",
           CheckHistory.failingSince(state.history).map {
             JSONText.object([("unix_milliseconds", String($0.unixMilliseconds)), ("checks", String($0.checks))])
+          } ?? "null"
+        ))
+      fields.append(
+        (
+          "latest_report",
+          state.latestReport.map { path in
+            JSONText.object([
+              ("path", JSONText.string(path)), ("written", JSONText.string(ReportShelf.writtenAt(path))),
+              ("summary", "[" + state.reportSummary.map(JSONText.string).joined(separator: ", ") + "]"),
+            ])
           } ?? "null"
         ))
       fields.append(("restart_due_unix_seconds", state.restartDue(now: clock.seconds).map { String($0) } ?? "null"))

@@ -158,10 +158,12 @@ public struct CheckCycle: Sendable {
     if case .budgetExhausted = decision.outcome { exhausted = true }
     var (done, failed) = (decision.record.restartsDone, decision.record.restartsFailed)
     if case .failed = report.restart { (done, failed) = (max(0, done - 1), failed + 1) }
-    return MetricsSnapshot(
+    var snapshot = MetricsSnapshot(
       target: settings.name, unit: settings.unit.description, probe: probe, failcount: count,
       threshold: settings.watchdog.threshold, armed: count >= 0, restartPending: decision.record.pending != nil,
       budgetExhausted: exhausted, restartsDone: done, restartsFailed: failed,
       checkedAtUnixSeconds: Double(decision.lastCheck?.unixSeconds ?? LocalTimestamp.now().seconds))
+    snapshot.incidentReports = decision.record.incidentReports
+    return snapshot
   }
 }

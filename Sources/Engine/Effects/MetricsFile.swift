@@ -17,6 +17,8 @@ public struct MetricsSnapshot: Sendable, Equatable {
   public var budgetExhausted: Bool
   public var restartsDone: Int
   public var restartsFailed: Int
+  /// Incident reports written, since the state began.
+  public var incidentReports = 0
   public var checkedAtUnixSeconds: Double
   /// The timer that runs the checks as systemd described it, where it could be asked.
   public var timer: TimerStatus?

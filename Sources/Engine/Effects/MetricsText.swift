@@ -32,6 +32,11 @@ extension MetricsSnapshot {
         labels: labels + [("result", result)]
       ).increment(by: Int64(count))
     }
+    registry.makeCounter(
+      descriptor: descriptor(
+        "websocket_incident_reports_total", "Incident reports written before restarts, since the state began."),
+      labels: labels
+    ).increment(by: Int64(incidentReports))
     gauge("websocket_restart_pending", "Whether a restart awaits a person's approval.", restartPending ? 1 : 0)
     gauge(
       "websocket_restart_budget_exhausted", "Whether the restart budget holds restarts back.", budgetExhausted ? 1 : 0)

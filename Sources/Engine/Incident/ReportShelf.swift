@@ -24,8 +24,7 @@ public struct ReportShelf: Sendable {
 
   /// `2026-12-02T03-12-09.report`: sorts by time, no colon for tools that dislike one.
   static func fileName(for time: LocalTimestamp) -> String {
-    let text = time.description.prefix(19)
-    return String(text.map { $0 == " " ? "T" : $0 == ":" ? "-" : $0 }) + ".report"
+    fileName(for: time.description) + ".report"
   }
 
   public struct WriteError: Error, Sendable, CustomStringConvertible {
@@ -83,6 +82,34 @@ public struct ReportShelf: Sendable {
   }
 
   public var latest: String? { reports().last }
+
+  /// The newest report written for a request made at `wallTime` (`2026-12-02 03:12:09.482113`)
+  /// or later: the one a person approving it should read.
+  public func report(since wallTime: String) -> String? {
+    let from = Self.fileName(for: wallTime)
+    return reports().last { splitPath($0).name >= from }
+  }
+
+  /// `2026-12-02T03-12-09` of a local time's text.
+  static func fileName(for wallTime: String) -> String {
+    String(wallTime.prefix(19).map { $0 == " " ? "T" : $0 == ":" ? "-" : $0 })
+  }
+
+  /// When a report was written, as its name says: `2026-12-02 03:12:09`.
+  public static func writtenAt(_ path: String) -> String {
+    let name = splitPath(path).name.prefix(19)
+    let parts = name.split(separator: "T", maxSplits: 1)
+    guard parts.count == 2 else { return String(name) }
+    return parts[0] + " " + parts[1].replacing("-", with: ":")
+  }
+
+  /// The summary a report starts with, read back from its file: the lines of its first section.
+  public static func summary(ofReportAt path: String) -> [String]? {
+    guard let text = EvidenceCollector.read(path, limit: 1 << 14) else { return nil }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard let start = lines.firstIndex(of: "== summary ==") else { return nil }
+    return lines[(start + 1)...].prefix { !$0.isEmpty }.map(String.init)
+  }
 
   private func prune() {
     let kept = reports()

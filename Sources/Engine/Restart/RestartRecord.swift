@@ -60,6 +60,8 @@ public struct RestartRecord: Sendable, Equatable {
   /// Restarts done and failed since the record began, across boots: Prometheus counters.
   public var restartsDone = 0
   public var restartsFailed = 0
+  /// Incident reports written since the record began: a Prometheus counter.
+  public var incidentReports = 0
   /// The last check, for `status`: when (Unix seconds), and what it found. Kept in its own
   /// file beside the state (`failcount.last`), written at every check without the fsyncs the
   /// record's decisions get: losing it to a power cut loses nothing that decides.
@@ -117,6 +119,7 @@ public struct RestartRecord: Sendable, Equatable {
     if let rearmDelay { lines.append("rearm-delay\t\(DurationText.fixed(rearmDelay.inSeconds, decimals: 3))") }
     if let healthySince { lines.append("healthy-since\t\(healthySince)") }
     if restartsDone > 0 || restartsFailed > 0 { lines.append("restarts-total\t\(restartsDone)\t\(restartsFailed)") }
+    if incidentReports > 0 { lines.append("reports-total\t\(incidentReports)") }
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -163,7 +166,10 @@ public struct RestartRecord: Sendable, Equatable {
       case "restarts-total" where fields.count == 3:
         guard let done = Int(fields[1]), let failed = Int(fields[2]), done >= 0, failed >= 0 else { return nil }
         (restartsDone, restartsFailed) = (done, failed)
-      case "boot", "pending", "last", "rearm-at", "rearm-delay", "healthy-since", "restarts-total":
+      case "reports-total" where fields.count == 2:
+        guard let count = Int(fields[1]), count >= 0 else { return nil }
+        incidentReports = count
+      case "boot", "pending", "last", "rearm-at", "rearm-delay", "healthy-since", "restarts-total", "reports-total":
         return nil  // a known key with the wrong number of fields
       default:
         continue
@@ -195,6 +201,7 @@ public struct RestartRecord: Sendable, Equatable {
     fresh.lastResolution = lastResolution
     fresh.restartsDone = restartsDone
     fresh.restartsFailed = restartsFailed
+    fresh.incidentReports = incidentReports
     if var pending {
       // Its PID is gone with the boot; the check withdraws it as stale and says so.
       pending.requestedAt = Moment(seconds: 0)

@@ -147,6 +147,7 @@ public struct Restarter: Sendable {
         if var report = gathered {
           report.trigger = trigger
           stored = store(report, in: incidents, at: path)
+          if stored?.path != nil { decision.record.incidentReports += 1 }
         }
         if stored?.path != nil || stored == nil {
           decision.entries = decision.entries.map { $0.naming(report: path) }
@@ -182,6 +183,13 @@ public struct Restarter: Sendable {
     {
       let evidence = gather(incidents, trigger: trigger, pid: pid, lastProbe: lastProbe, checked: nil)
       report.incident = store(evidence, in: incidents, at: incidentPath)
+      if report.incident?.path != nil {
+        _ = try? stateStore.withLock { _, recordContent, write in
+          var record = recordContent.record ?? decision.record
+          record.incidentReports += 1
+          try write.record(record)
+        }
+      }
     }
     if case .restart = decision.outcome {
       do {
