@@ -49,7 +49,7 @@ enum BoxInput {
       box.keepSelectionVisible()
     case .help, .character("?"):
       box.showsHelp = true
-    case .character("p"), .character("d"), .character("R"), .character("A"):
+    case .character("p"), .character("d"), .character("R"), .character("A"), .character("i"):
       // The target's keys act on the selected target; what they open shows in its view.
       guard shown.contains(box.selected) else { return nil }
       let index = box.selected

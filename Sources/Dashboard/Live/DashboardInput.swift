@@ -16,6 +16,8 @@ enum DashboardAction: Equatable, Sendable {
   case restart
   case approve
   case reject
+  /// Read the latest incident report and show it whole.
+  case openReport
   case demo(String)
 }
 
@@ -42,6 +44,19 @@ enum DashboardInput {
         model.status = .init(text: "the restart request stays pending; A decides", tone: .plain)
         return nil
       }
+    case .report(let lines, let scroll):
+      // A pager's keys: the arrows and pages scroll, Esc, q or i close.
+      let last = max(0, lines.count - pageSize)
+      switch key {
+      case .up, .character("k"): model.overlay = .report(lines: lines, scroll: max(0, scroll - 1))
+      case .down, .character("j"): model.overlay = .report(lines: lines, scroll: min(last, scroll + 1))
+      case .pageUp: model.overlay = .report(lines: lines, scroll: max(0, scroll - pageSize))
+      case .pageDown, .character(" "): model.overlay = .report(lines: lines, scroll: min(last, scroll + pageSize))
+      case .home, .character("g"): model.overlay = .report(lines: lines, scroll: 0)
+      case .end, .character("G"): model.overlay = .report(lines: lines, scroll: last)
+      default: model.overlay = .none
+      }
+      return nil
     case .none:
       break
     }
@@ -59,6 +74,13 @@ enum DashboardInput {
       return .runCheck
     case .character("d"):
       return .dryRunRestart
+    case .character("i"):
+      guard model.latestReport != nil else {
+        model.status = .init(
+          text: "no incident report yet (one is written when the threshold is reached)", tone: .plain)
+        return nil
+      }
+      return .openReport
     case .character("A"):
       guard let pending = model.pendingRestart else {
         model.status = .init(text: "no restart is awaiting approval", tone: .plain)

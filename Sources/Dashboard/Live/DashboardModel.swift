@@ -47,6 +47,15 @@ struct DashboardModel: Sendable {
     case confirmRestart(command: String)
     /// A pending restart request: y approves (restarts), n rejects, Esc leaves it pending.
     case confirmApproval(PendingRestart, command: String)
+    /// The latest incident report, whole, scrolled this many lines down.
+    case report(lines: [String], scroll: Int)
+  }
+
+  /// The newest incident report kept for this target: where, and what it says first.
+  struct IncidentReportShown: Sendable, Equatable {
+    var path: String
+    var summary: [String]
+    var written: String { ReportShelf.writtenAt(path) }
   }
 
   var target: Target
@@ -81,6 +90,8 @@ struct DashboardModel: Sendable {
   var pendingRestart: PendingRestart?
   /// The timer's checks, oldest first, from the check history: the past before this screen.
   var history: [CheckHistory.Entry] = []
+  /// The latest incident report, read when the shelf's newest name changes.
+  var latestReport: IncidentReportShown?
 
   /// `failing since 03:12:09 (14 checks)` while the timer's newest checks fail.
   var failingSince: String? { CheckHistory.failingSinceText(history) }

@@ -106,7 +106,8 @@ final class DashboardSession {
         case .resize: screen.invalidate()
         case .ignored: break
         case .key(let key):
-          let page = box.showsList ? max(1, screen.size.height - 6) : DashboardView.logPage(height: screen.size.height)
+          var page = box.showsList ? max(1, screen.size.height - 6) : DashboardView.logPage(height: screen.size.height)
+          if case .report = box.current.overlay { page = ReportViewer.page(height: screen.size.height) }
           if let (action, index) = BoxInput.handle(key, box: &box, pageSize: page) {
             if action == .quit { quit = true } else { perform(action, on: index, mailbox: mailbox) }
           }
@@ -253,6 +254,15 @@ final class DashboardSession {
         } catch {
           mailbox.post(.message(index, .init(text: "\(error); nothing was restarted", tone: .failing)))
         }
+      }
+    case .openReport:
+      guard let path = box.targets[index].latestReport?.path else { return }
+      // Read whole when asked, not kept for every target: a report may be 2 MiB.
+      if let lines = ReportShelf.lines(ofReportAt: path) {
+        box.targets[index].overlay = .report(lines: lines, scroll: 0)
+        box.showsList = false
+      } else {
+        box.targets[index].status = .init(text: "cannot read \(path); open it with: less \(path)", tone: .failing)
       }
     case .demo(let name):
       guard let demo, let mode = DemoService.Mode(rawValue: name) else { return }

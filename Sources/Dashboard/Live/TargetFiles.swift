@@ -43,6 +43,14 @@ struct TargetFiles {
       model.stateError = "\(error)"
     }
     var stateChanged = before.0 != model.state || before.1 != model.stateError || before.2 != model.pendingRestart
+    // The newest report by name: read again only when another is written.
+    let newestReport = settings.incidents?.shelf.latest
+    if newestReport != model.latestReport?.path {
+      model.latestReport = newestReport.map { path in
+        .init(path: path, summary: ReportShelf.summary(ofReportAt: path) ?? ["(the report could not be read)"])
+      }
+      stateChanged = true
+    }
     let history = Self.identity(of: settings.stateStore.historyPath)
     if history != historyIdentity {
       historyIdentity = history

@@ -45,8 +45,17 @@ struct DashboardView {
     case .confirmRestart(let command):
       OverlayBox.confirmRestart(unit: model.target.unit, command: command).draw(into: &grid, glyphs: glyphs)
     case .confirmApproval(let pending, let command):
-      OverlayBox.confirmApproval(unit: model.target.unit, pending: pending, command: command, width: width)
-        .draw(into: &grid, glyphs: glyphs)
+      // The evidence kept at this request, read before saying yes.
+      let report = model.latestReport.flatMap { report in
+        ReportShelf.report(among: [report.path], since: pending.wallTime) == nil ? nil : report
+      }
+      OverlayBox.confirmApproval(
+        unit: model.target.unit, pending: pending, command: command, report: report, width: width
+      ).draw(into: &grid, glyphs: glyphs)
+    case .report(let lines, let scroll):
+      grid.render(
+        ReportViewer(path: model.latestReport?.path ?? "", lines: lines, scroll: scroll, glyphs: glyphs),
+        in: Area(width: width, height: height))
     }
     // Over everything, overlays included: a restart waits for a person.
     if let pending = model.pendingRestart {
@@ -70,8 +79,9 @@ struct DashboardView {
       .init(
         panel: Section(title: "probe", glyphs: glyphs, body: ProbePanel(model: model, glyphs: glyphs)), grows: true),
       .init(panel: Section(title: "watchdog", glyphs: glyphs, body: WatchdogPanel(model: model, glyphs: glyphs))),
-      .init(panel: TriggerLogPanel.section(model, glyphs: glyphs)),
     ]
+    if let incident = IncidentPanel.section(model, glyphs: glyphs) { panels.append(.init(panel: incident)) }
+    panels.append(.init(panel: TriggerLogPanel.section(model, glyphs: glyphs)))
     return panels
   }
 

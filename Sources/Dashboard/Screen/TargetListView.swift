@@ -98,7 +98,7 @@ struct TargetListView {
       "Up Down j k   select a target        Enter    open its view (Esc: back)",
       "/             filter by name         Esc      clear the filter",
       "p             check the selected target now (counts, as the timer does)",
-      "d R A         dry run, restart, approve: as in a target's view",
+      "d R A i       dry run, restart, approve, incident report: as in a target's view",
       "! marks a target that is failing, awaits approval, cannot be read, or whose",
       "  timer does not run its checks (NEXT says STOPPED, FAILED, MISSING, DISABLED, STALE).",
       "Any key closes this help.          q F10 Ctrl-C  quit",

@@ -86,8 +86,13 @@ public struct ReportShelf: Sendable {
   /// The newest report written for a request made at `wallTime` (`2026-12-02 03:12:09.482113`)
   /// or later: the one a person approving it should read.
   public func report(since wallTime: String) -> String? {
-    let from = Self.fileName(for: wallTime)
-    return reports().last { splitPath($0).name >= from }
+    Self.report(among: reports(), since: wallTime)
+  }
+
+  /// The newest of `paths` written at `wallTime` or later.
+  public static func report(among paths: [String], since wallTime: String) -> String? {
+    let from = fileName(for: wallTime)
+    return paths.last { splitPath($0).name >= from }
   }
 
   /// `2026-12-02T03-12-09` of a local time's text.
@@ -101,6 +106,12 @@ public struct ReportShelf: Sendable {
     let parts = name.split(separator: "T", maxSplits: 1)
     guard parts.count == 2 else { return String(name) }
     return parts[0] + " " + parts[1].replacing("-", with: ":")
+  }
+
+  /// A report's lines, for a screen to page through; `nil` when it cannot be read.
+  public static func lines(ofReportAt path: String) -> [String]? {
+    guard let text = EvidenceCollector.read(path, limit: 2 << 20 + 4096) else { return nil }
+    return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
   }
 
   /// The summary a report starts with, read back from its file: the lines of its first section.

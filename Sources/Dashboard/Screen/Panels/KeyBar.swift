@@ -6,6 +6,7 @@ struct KeyBar: Panel {
   static func target(_ model: DashboardModel) -> KeyBar {
     var keys: [(String, String)] = [("p", "check now"), ("d", "dry-run restart")]
     if !model.target.readonly { keys.append(("R", "restart")) }
+    if model.latestReport != nil { keys.append(("i", "report")) }
     if model.pendingRestart != nil && !model.target.readonly { keys.insert(("A", "APPROVE?"), at: 0) }
     if model.target.isDemo { keys += [("h", "hang"), ("w", "wedge"), ("s", "slow"), ("x", "refuse"), ("n", "normal")] }
     keys += [("?", "help"), ("q", "quit")]
@@ -16,7 +17,7 @@ struct KeyBar: Panel {
 
   /// Which keys give way first on a narrow screen, as htop's function bar folds: the ones a
   /// person needs least there (the demo's story is w, then n to recover).
-  private static let foldOrder = ["x", "s", "h", "d", "R", "n", "p", "w", "A"]
+  private static let foldOrder = ["x", "s", "h", "d", "R", "i", "n", "p", "w", "A"]
 
   /// The keys that fit, in their order; `?` and `q` are kept whatever the width, the rest
   /// folds away by `foldOrder`, and then `?` says that help has the rest.

@@ -46,6 +46,7 @@ struct OverlayBox {
       ]
     }
     lines += [
+      "i        the latest incident report, whole (written before a restart)",
       "Up Down  scroll the trigger log one line",
       "PgUp Dn  scroll the trigger log one page",
       "Home End oldest lines / follow the newest",
@@ -59,12 +60,21 @@ struct OverlayBox {
 
   /// The reason whole, wrapped on words to fit a screen `width` wide: it is what a person
   /// decides on.
-  static func confirmApproval(unit: String, pending: PendingRestart, command: String, width: Int) -> OverlayBox {
+  static func confirmApproval(
+    unit: String, pending: PendingRestart, command: String, report: DashboardModel.IncidentReportShown? = nil,
+    width: Int
+  ) -> OverlayBox {
     let room = max(20, min(76, width - 2) - 6)
+    // The report's first line repeats why it was asked; the rest is the evidence.
+    let evidence =
+      report.map { report in
+        ["", "Incident report (i after Esc shows it whole):"]
+          + report.summary.dropFirst().flatMap { TextLayout.wrap($0, width: room).map { "  " + $0 } }
+      } ?? []
     return OverlayBox(
       title: "approve the restart of \(unit)?",
       lines: ["Asked \(pending.wallTime.prefix(19)), fail count \(pending.count), MainPID \(pending.pid):"]
-        + TextLayout.wrap(pending.reason, width: room).map { "  " + $0 }
+        + TextLayout.wrap(pending.reason, width: room).map { "  " + $0 } + evidence
         + ["", "y approves and runs:"] + TextLayout.wrap(command, width: room).map { "  " + $0 }
         + ["", "y  approve (restart)    n  reject    Esc  leave it pending"])
   }
