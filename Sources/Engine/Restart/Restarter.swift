@@ -66,7 +66,7 @@ public struct Restarter: Sendable {
 
   /// After a probe: count, and act at the threshold.
   public func check(pid: Int, probe: ProbeResult) throws -> Report {
-    try carryOut(pid: pid, lastProbe: probe.summary) { counter, record, context in
+    try carryOut(pid: pid, lastProbe: probe.summary, mayReachThreshold: !probe.isHealthy) { counter, record, context in
       let step = watchdog.decide(stored: counter, pid: pid, probeSucceeded: probe.isHealthy)
       var decision = policy.afterCheck(
         step, threshold: watchdog.threshold, reason: probe.summary, record: record, in: context)
@@ -106,7 +106,7 @@ public struct Restarter: Sendable {
   }
 
   private func carryOut(
-    pid: Int, lastProbe: String = "",
+    pid: Int, lastProbe: String = "", mayReachThreshold: Bool = false,
     _ decide: (FailureCounter?, RestartRecord, RestartPolicy.Context) -> RestartPolicy.Decision
   ) throws -> Report {
     let now = clock()
@@ -118,7 +118,8 @@ public struct Restarter: Sendable {
     // the lock), when the files say this check reaches the threshold: so the report exists
     // before the request a person may answer, and before the log line that names it.
     var gathered: IncidentReport?
-    if let incidents, let (content, recordContent) = try? stateStore.peekBoth() {
+    // Only a failed check can reach it: a healthy one (most of them) reads nothing more.
+    if mayReachThreshold, let incidents, let (content, recordContent) = try? stateStore.peekBoth() {
       let record = (recordContent.record ?? RestartRecord()).onBoot(bootID(), now: now)
       let expected = decide(content.counter, record, context)
       if let trigger = Self.incidentTrigger(expected.outcome, mode: policy.mode) {
