@@ -6,7 +6,8 @@
 # exists before the restart, the JVM's holds its thread dump and names the blocked threads and
 # their frame, the Python service is never sent SIGQUIT. Then approve mode (the report is
 # there when the request is; rejecting leaves the JVM running), a JVM that ignores SIGQUIT
-# (-Xrs), and a report directory that is full or not writable: each restarts on time.
+# (-Xrs), and a report directory that is full, not this root's to write, or read-only: each
+# restarts on time.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 test_name="incident reports under systemd"
@@ -168,8 +169,18 @@ wait_until 40 "closed.service restarted with a report directory it may not write
 in_ns systemctl stop websocket-health-check@closed.timer
 in_ns grep -q 'Incident report not written closed.service: .*Permission denied' /var/log/websocket-health-check/closed.log \
   || fail "the permission problem is not said: $(in_ns tail -2 /var/log/websocket-health-check/closed.log)"
-step "a full report directory and one it may not write: one warning each, restarted on time"
 stop_target closed
+in_ns mkdir -p /var/lib/websocket-health-check/reports/frozen
+in_ns mount --bind /var/lib/websocket-health-check/reports/frozen /var/lib/websocket-health-check/reports/frozen
+in_ns mount -o remount,bind,ro /var/lib/websocket-health-check/reports/frozen
+target frozen auto "$java -cp /usr/local/lib/wedge Wedge"
+pid=$(main_pid frozen)
+wait_until 40 "frozen.service restarted with a read-only report directory" restarted frozen "$pid"
+in_ns grep -q 'Incident report not written frozen.service: .*Read-only file system' /var/log/websocket-health-check/frozen.log \
+  || fail "the read-only directory is not said: $(in_ns tail -2 /var/log/websocket-health-check/frozen.log)"
+stop_target frozen
+in_ns umount /var/lib/websocket-health-check/reports/frozen
+step "a full report directory, one it may not write, a read-only one: one warning each, restarted on time"
 
 exposure=$(in_ns systemd-analyze security websocket-health-check@wedge.service --no-pager 2>/dev/null \
   | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')

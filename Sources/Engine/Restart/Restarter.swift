@@ -122,7 +122,7 @@ public struct Restarter: Sendable {
     if mayReachThreshold, let incidents, let (content, recordContent) = try? stateStore.peekBoth() {
       let record = (recordContent.record ?? RestartRecord()).onBoot(bootID(), now: now)
       let expected = decide(content.counter, record, context)
-      if let trigger = Self.incidentTrigger(expected.outcome, mode: policy.mode) {
+      if let trigger = Self.incidentTrigger(expected.outcome) {
         gathered = gather(incidents, trigger: trigger, pid: pid, lastProbe: lastProbe, checked: expected.checked)
       }
     }
@@ -142,7 +142,7 @@ public struct Restarter: Sendable {
       // The threshold's own line in the trigger log says where the report is: stored now when
       // it was gathered before the lock; else (another check moved the files meanwhile) it is
       // gathered after the lock, at the path named here.
-      if let incidents, let trigger = Self.incidentTrigger(decision.outcome, mode: policy.mode) {
+      if let incidents, let trigger = Self.incidentTrigger(decision.outcome) {
         let path = incidents.shelf.path(for: LocalTimestamp.now())
         incidentPath = path
         if var report = gathered {
@@ -150,7 +150,8 @@ public struct Restarter: Sendable {
           stored = store(report, in: incidents, at: path)
           if stored?.path != nil { decision.record.incidentReports += 1 }
         }
-        if stored?.path != nil || stored == nil {
+        // A report that could not be stored is named by no line; its own line says why.
+        if gathered == nil || stored?.path != nil {
           decision.entries = decision.entries.map { $0.naming(report: path) }
         }
       }
@@ -180,7 +181,7 @@ public struct Restarter: Sendable {
     // be written is one warning, and the restart goes ahead.
     report.incident = stored
     if stored == nil, let incidents, let incidentPath,
-      let trigger = Self.incidentTrigger(decision.outcome, mode: policy.mode)
+      let trigger = Self.incidentTrigger(decision.outcome)
     {
       let evidence = gather(incidents, trigger: trigger, pid: pid, lastProbe: lastProbe, checked: nil)
       report.incident = store(evidence, in: incidents, at: incidentPath)
@@ -221,7 +222,7 @@ public struct Restarter: Sendable {
 
   /// The outcomes that reach the threshold: a report is written for these, once an episode
   /// (an approved or expired request's report was written when it was asked).
-  static func incidentTrigger(_ outcome: RestartOutcome, mode: RestartMode) -> String? {
+  static func incidentTrigger(_ outcome: RestartOutcome) -> String? {
     switch outcome {
     case .restart(.threshold(let count)): "threshold reached (fail count \(count)): restarting"
     case .dryRun(let count): "threshold reached (fail count \(count)), dry run: nothing restarted"
