@@ -226,7 +226,9 @@ import Testing
   }
 
   static let healthy = ProbeResult(failure: nil, timings: PhaseTimings())
-  static let failed = ProbeResult(failure: .timedOut(phase: .upgrade, after: .seconds(2)), timings: PhaseTimings())
+  static let failed = ProbeResult(
+    failure: .timedOut(phase: .upgrade, after: .seconds(2)), timings: PhaseTimings(),
+    exchange: ["→ GET / HTTP/1.1", "→ Host: 127.0.0.1:1", "← (nothing came back)"])
 
   @Test func theReportExistsBeforeTheRestartAndTheLogNamesIt() throws {
     let (shelf, root) = shelf()
@@ -253,6 +255,10 @@ import Testing
         "Triggered restart! (fail count: 2) openems.service: upgrade timed out after 2 s (incident report: \(path))"))
     let text = try String(contentsOfFile: path, encoding: .utf8)
     #expect(text.contains("== episode"))
+    #expect(
+      text.contains(
+        "== the failing probe's exchange (→ sent, ← received; bounded, secrets shown as (secret)) ==\n→ GET / HTTP/1.1\n→ Host: 127.0.0.1:1\n← (nothing came back)\n"
+      ), "\(text)")
     #expect(
       text.contains("ok    ") && text.components(separatedBy: "FAILED").count == 3, "the good check, then two failed")
   }

@@ -91,6 +91,9 @@ for section in "== service (systemd) ==" "== main process (/proc) ==" "== box ==
 done
 in_ns grep -q "^executable  *$(readlink -f $java)\$" "$report" || fail "the process's executable is not in the report"
 in_ns grep -q '^free on /var/log ' "$report" || fail "no free space of /var/log"
+# What the failing probe sent, and that nothing came back from the wedged pool.
+in_ns grep -q '^→ GET / HTTP/1.1$' "$report" && in_ns grep -q '^← (nothing came back)$' "$report" \
+  || fail "the failing probe's exchange is not in the report"
 in_ns grep -q "^MainPID  *$pid\$" "$report" || fail "systemd's MainPID $pid is not in the report"
 in_ns grep -q "Triggered restart! (fail count: 2) wedge.service: .* (incident report: $report)" \
   /var/log/websocket-health-check/wedge.log || fail "the trigger log does not name the report"

@@ -44,7 +44,10 @@ struct CheckCommand: ParsableCommand {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     do {
       target = try draft.resolved()
-      probe = try Probe(uri: target.settings.uri, options: target.probeOptions, group: group)
+      // Its one probe may be the one a restart follows: the report shows what it exchanged.
+      var options = target.probeOptions
+      options.recordsExchange = target.settings.incidents != nil
+      probe = try Probe(uri: target.settings.uri, options: options, group: group)
     } catch {
       Console.print(ConsoleLine(.error, "\(error)"))
       return .ourError

@@ -12,6 +12,8 @@ public struct IncidentReport: Sendable {
   public var episode: [CheckHistory.Entry] = []
   /// The failing probe as it ended: what it waited for and how long each phase took.
   public var lastProbe: String = ""
+  /// What that probe sent and what came back (`ProbeExchange`), where it was kept.
+  public var exchange: [String] = []
   /// Name and value, in the order gathered; a value that could not be read says why.
   public var service: [(String, String)] = []
   public var process: [(String, String)] = []
@@ -84,6 +86,11 @@ public struct IncidentReport: Sendable {
       )
     }
     if !lastProbe.isEmpty { out += ["", "last probe: \(lastProbe)"] }
+    if !exchange.isEmpty {
+      out.append("")
+      out.append("== the failing probe's exchange (→ sent, ← received; bounded, secrets shown as (secret)) ==")
+      out += exchange
+    }
     for (title, pairs) in [
       ("service (systemd)", service), ("main process (/proc)", process), ("box", box),
     ] {

@@ -109,6 +109,7 @@ final class ProbeAttempt {
   private var graceTask: Scheduled<Void>?
   private var channel: (any Channel)?
   private var conversation: Conversation?
+  private var exchange: ProbeExchange?
   private var finished = false
   /// The URI of this hop, and how many redirects led to it.
   private(set) var uri: WebSocketURI
@@ -121,6 +122,7 @@ final class ProbeAttempt {
     self.eventLoop = eventLoop
     self.promise = promise
     uri = probe.uri
+    if probe.options.recordsExchange { exchange = ProbeExchange() }
     started = .now()
     phaseStarted = started
   }
@@ -231,6 +233,7 @@ final class ProbeAttempt {
 
   func received(_ bytes: UnsafeRawBufferPointer, hop: Int) {
     guard hop == self.hop, conversation != nil else { return }
+    exchange?.receive(bytes)
     perform(conversation!.receive(bytes))
   }
 
@@ -265,6 +268,7 @@ final class ProbeAttempt {
       guard !finished else { return }
       switch action {
       case .send(let bytes):
+        exchange?.send(bytes)
         if let channel { channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil) }
       case .finished(let done):
         finishPhase(done)
@@ -289,6 +293,7 @@ final class ProbeAttempt {
   }
 
   private func follow(_ location: String) {
+    exchange?.nextConnection()
     finishPhase(.upgrade)
     redirects += 1
     let next: WebSocketURI
@@ -385,7 +390,8 @@ final class ProbeAttempt {
     let secrets = probe.options.headers.filter(\.isSecret).map(\.value).filter { $0.count >= 4 }
     promise.succeed(
       ProbeResult(
-        failure: failure?.redacting(secrets), timings: timings, notes: notes.map { $0.redacting(secrets) }))
+        failure: failure?.redacting(secrets), timings: timings, notes: notes.map { $0.redacting(secrets) },
+        exchange: exchange?.lines(redacting: secrets) ?? []))
   }
 
   /// Maps what NIO and the kernel say to words an operator can act on.

@@ -161,11 +161,14 @@ public struct ProbeResult: Sendable, Equatable {
   public var failure: ProbeFailure?
   public var timings: PhaseTimings
   public var notes: [ProbeNote]
+  /// What was sent and what came back, as lines (`ProbeExchange`), where it was kept.
+  public var exchange: [String]
 
-  public init(failure: ProbeFailure?, timings: PhaseTimings, notes: [ProbeNote] = []) {
+  public init(failure: ProbeFailure?, timings: PhaseTimings, notes: [ProbeNote] = [], exchange: [String] = []) {
     self.failure = failure
     self.timings = timings
     self.notes = notes
+    self.exchange = exchange
   }
 
   public var isHealthy: Bool { failure == nil }

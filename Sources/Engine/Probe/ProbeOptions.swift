@@ -158,6 +158,8 @@ public struct ProbeOptions: Sendable, Equatable {
   public var origin: String?
   /// Redirects followed before giving up, as the reference's library does. Default: 10.
   public var maximumRedirects: Int
+  /// Keep what was sent and received (bounded), for an incident report. Default: off.
+  public var recordsExchange = false
 
   public init(
     timeout: Duration = .seconds(10), trustedCertificatesFile: String? = nil, insecure: Bool = false,

@@ -66,7 +66,7 @@ public struct Restarter: Sendable {
 
   /// After a probe: count, and act at the threshold.
   public func check(pid: Int, probe: ProbeResult) throws -> Report {
-    try carryOut(pid: pid, lastProbe: probe.summary, mayReachThreshold: !probe.isHealthy) { counter, record, context in
+    try carryOut(pid: pid, lastProbe: probe, mayReachThreshold: !probe.isHealthy) { counter, record, context in
       let step = watchdog.decide(stored: counter, pid: pid, probeSucceeded: probe.isHealthy)
       var decision = policy.afterCheck(
         step, threshold: watchdog.threshold, reason: probe.summary, record: record, in: context)
@@ -106,7 +106,7 @@ public struct Restarter: Sendable {
   }
 
   private func carryOut(
-    pid: Int, lastProbe: String = "", mayReachThreshold: Bool = false,
+    pid: Int, lastProbe: ProbeResult? = nil, mayReachThreshold: Bool = false,
     _ decide: (FailureCounter?, RestartRecord, RestartPolicy.Context) -> RestartPolicy.Decision
   ) throws -> Report {
     let now = clock()
@@ -235,11 +235,12 @@ public struct Restarter: Sendable {
   /// Everything the report holds; `checked` is this check's own entry when the history does
   /// not hold it yet.
   private func gather(
-    _ plan: IncidentPlan, trigger: String, pid: Int, lastProbe: String, checked: CheckHistory.Entry?
+    _ plan: IncidentPlan, trigger: String, pid: Int, lastProbe: ProbeResult?, checked: CheckHistory.Entry?
   ) -> IncidentReport {
     var incident = IncidentReport(
       trigger: trigger, target: plan.target, unit: unit.description, uri: plan.uri, time: LocalTimestamp.now())
-    incident.lastProbe = lastProbe
+    incident.lastProbe = lastProbe?.summary ?? ""
+    incident.exchange = lastProbe?.exchange ?? []
     if var history = try? stateStore.peekHistory() {
       if let checked { history.append(checked) }
       // The failing run the history ends with, and the good check before it.
