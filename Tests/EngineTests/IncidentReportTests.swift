@@ -228,7 +228,11 @@ import Testing
   static let healthy = ProbeResult(failure: nil, timings: PhaseTimings())
   static let failed = ProbeResult(
     failure: .timedOut(phase: .upgrade, after: .seconds(2)), timings: PhaseTimings(),
-    exchange: ["→ GET / HTTP/1.1", "→ Host: 127.0.0.1:1", "← (nothing came back)"])
+    exchange: {
+      var exchange = ProbeExchange()
+      exchange.send(Array("GET / HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n".utf8))
+      return exchange
+    }())
 
   @Test func theReportExistsBeforeTheRestartAndTheLogNamesIt() throws {
     let (shelf, root) = shelf()

@@ -391,7 +391,11 @@ final class ProbeAttempt {
     promise.succeed(
       ProbeResult(
         failure: failure?.redacting(secrets), timings: timings, notes: notes.map { $0.redacting(secrets) },
-        exchange: exchange?.lines(redacting: secrets) ?? []))
+        exchange: exchange.map {
+          var kept = $0
+          kept.secrets = secrets
+          return kept
+        }))
   }
 
   /// Maps what NIO and the kernel say to words an operator can act on.

@@ -14,6 +14,8 @@ public struct ProbeExchange: Sendable, Equatable {
   /// Bytes past the limits, each way.
   public private(set) var sentLeftOut = 0
   public private(set) var receivedLeftOut = 0
+  /// Header-file values, shown as `(secret)` wherever they appear.
+  var secrets: [String] = []
 
   public init() {}
 
@@ -32,8 +34,10 @@ public struct ProbeExchange: Sendable, Equatable {
   /// A redirect: the next request goes on a new connection.
   mutating func nextConnection() { received.append([]) }
 
-  /// The exchange as lines, `→` ours and `←` the server's, with `secrets` shown as `(secret)`.
-  public func lines(redacting secrets: [String] = []) -> [String] {
+  /// The exchange as lines, `→` ours and `←` the server's, with `secrets` (and the probe's
+  /// header-file values) shown as `(secret)`.
+  public func lines(redacting extra: [String] = []) -> [String] {
+    let secrets = self.secrets + extra
     var lines: [String] = []
     var answers = received.makeIterator()
     func answer() {

@@ -161,10 +161,11 @@ public struct ProbeResult: Sendable, Equatable {
   public var failure: ProbeFailure?
   public var timings: PhaseTimings
   public var notes: [ProbeNote]
-  /// What was sent and what came back, as lines (`ProbeExchange`), where it was kept.
-  public var exchange: [String]
+  /// What was sent and what came back, where it was kept: bytes, rendered only when a report
+  /// shows them (`ProbeExchange.lines`), so a healthy check pays a copy and nothing more.
+  public var exchange: ProbeExchange?
 
-  public init(failure: ProbeFailure?, timings: PhaseTimings, notes: [ProbeNote] = [], exchange: [String] = []) {
+  public init(failure: ProbeFailure?, timings: PhaseTimings, notes: [ProbeNote] = [], exchange: ProbeExchange? = nil) {
     self.failure = failure
     self.timings = timings
     self.notes = notes

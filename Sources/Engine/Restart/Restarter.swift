@@ -240,7 +240,7 @@ public struct Restarter: Sendable {
     var incident = IncidentReport(
       trigger: trigger, target: plan.target, unit: unit.description, uri: plan.uri, time: LocalTimestamp.now())
     incident.lastProbe = lastProbe?.summary ?? ""
-    incident.exchange = lastProbe?.exchange ?? []
+    incident.exchange = lastProbe?.exchange?.lines() ?? []
     if var history = try? stateStore.peekHistory() {
       if let checked { history.append(checked) }
       // The failing run the history ends with, and the good check before it.
