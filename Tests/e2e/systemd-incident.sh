@@ -149,40 +149,34 @@ delay=$(( $(started_at deaf) - before ))
 step "-Xrs JVM: no dump came back; restarted ${delay}s after the check before the threshold (bound 16 s)"
 stop_target deaf
 
-# --- 5. a full report directory, then one this root may not write: restarted all the same -------
-in_ns mkdir -p /var/lib/websocket-health-check/reports/full
-in_ns mount -t tmpfs -o size=16k tmpfs /var/lib/websocket-health-check/reports/full
-in_ns sh -c 'dd if=/dev/zero of=/var/lib/websocket-health-check/reports/full/filler bs=4k count=16 2>/dev/null || true'
-target full auto "$java -cp /usr/local/lib/wedge Wedge"
-pid=$(main_pid full)
-wait_until 40 "full.service restarted with a full report directory" restarted full "$pid"
-in_ns systemctl stop websocket-health-check@full.timer
-in_ns grep -q 'Incident report not written full.service: ' /var/log/websocket-health-check/full.log \
-  || fail "a report that could not be written is not said in the trigger log"
-in_ns journalctl -u websocket-health-check@full.service --no-pager -o cat | grep -q 'incident report not written: .*the restart goes ahead without it' \
-  || fail "the console did not warn that the report was not written"
-stop_target full
-in_ns umount /var/lib/websocket-health-check/reports/full
-in_ns mkdir -p /var/lib/websocket-health-check/reports/closed
-in_ns chown nobody /var/lib/websocket-health-check/reports/closed
-in_ns chmod 500 /var/lib/websocket-health-check/reports/closed
-target closed auto "$java -cp /usr/local/lib/wedge Wedge"
-pid=$(main_pid closed)
-wait_until 40 "closed.service restarted with a report directory it may not write" restarted closed "$pid"
-in_ns systemctl stop websocket-health-check@closed.timer
-in_ns grep -q 'Incident report not written closed.service: .*Permission denied' /var/log/websocket-health-check/closed.log \
-  || fail "the permission problem is not said: $(in_ns tail -2 /var/log/websocket-health-check/closed.log)"
-stop_target closed
-in_ns mkdir -p /var/lib/websocket-health-check/reports/frozen
-in_ns mount --bind /var/lib/websocket-health-check/reports/frozen /var/lib/websocket-health-check/reports/frozen
-in_ns mount -o remount,bind,ro /var/lib/websocket-health-check/reports/frozen
-target frozen auto "$java -cp /usr/local/lib/wedge Wedge"
-pid=$(main_pid frozen)
-wait_until 40 "frozen.service restarted with a read-only report directory" restarted frozen "$pid"
-in_ns grep -q 'Incident report not written frozen.service: .*Read-only file system' /var/log/websocket-health-check/frozen.log \
-  || fail "the read-only directory is not said: $(in_ns tail -2 /var/log/websocket-health-check/frozen.log)"
-stop_target frozen
-in_ns umount /var/lib/websocket-health-check/reports/frozen
+# --- 5. report directories a report cannot be written to: restarted all the same ------------
+reports_dir=/var/lib/websocket-health-check/reports
+# restarts_without_report NAME WHY: NAME's wedged JVM is restarted although its report
+# directory (prepared by the caller) takes no report; the trigger log says WHY, the journal warns.
+restarts_without_report() {
+  target "$1" auto "$java -cp /usr/local/lib/wedge Wedge"
+  local pid; pid=$(main_pid "$1")
+  wait_until 40 "$1.service restarted although its report could not be written" restarted "$1" "$pid"
+  in_ns systemctl stop "websocket-health-check@$1.timer"
+  in_ns grep -q "Incident report not written $1.service: .*$2" "/var/log/websocket-health-check/$1.log" \
+    || fail "'$2' is not said in the trigger log: $(in_ns tail -2 "/var/log/websocket-health-check/$1.log")"
+  in_ns journalctl -u "websocket-health-check@$1.service" --no-pager -o cat \
+    | grep -q 'incident report not written: .*the restart goes ahead without it' \
+    || fail "the console did not warn that $1's report was not written"
+  stop_target "$1"
+}
+in_ns mkdir -p "$reports_dir/full" "$reports_dir/closed" "$reports_dir/frozen"
+in_ns mount -t tmpfs -o size=16k tmpfs "$reports_dir/full"
+in_ns sh -c "dd if=/dev/zero of=$reports_dir/full/filler bs=4k count=16 2>/dev/null || true"
+restarts_without_report full 'No space left on device'
+in_ns umount "$reports_dir/full"
+in_ns chown nobody "$reports_dir/closed"
+in_ns chmod 500 "$reports_dir/closed"
+restarts_without_report closed 'Permission denied'
+in_ns mount --bind "$reports_dir/frozen" "$reports_dir/frozen"
+in_ns mount -o remount,bind,ro "$reports_dir/frozen"
+restarts_without_report frozen 'Read-only file system'
+in_ns umount "$reports_dir/frozen"
 step "a full report directory, one it may not write, a read-only one: one warning each, restarted on time"
 
 exposure=$(in_ns systemd-analyze security websocket-health-check@wedge.service --no-pager 2>/dev/null \
