@@ -28,7 +28,7 @@ DEBUG_BIN := .build/debug/websocket-health-check
 BUILD_PACKAGES := libncurses-dev
 DEB_PACKAGES   := $(BUILD_PACKAGES) dpkg-dev binutils lintian man-db
 TEST_PACKAGES  := $(DEB_PACKAGES) time faketime nginx tmux python3-websockets python3-cryptography prometheus openssl procps util-linux systemd bash-completion zsh fish openjdk-17-jdk-headless
-BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils
+BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils monit
 ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils
 
 print-%:
@@ -121,6 +121,7 @@ bench: deps-bench release
 	bench/incident-cost.sh
 	bench/dashboard-idle.sh
 	bench/dashboard-box.sh
+	bench/monit-vs-dashboard.sh
 
 FUZZ_SECONDS ?= 60
 fuzz: deps-build

@@ -6,6 +6,7 @@ the request's id); echoes any other message. On the path /edge-app it refuses th
 at once with close code 1003, as OpenEMS's Edge.Application does without an apikey."""
 import asyncio
 import json
+import signal
 import sys
 import uuid
 
@@ -27,7 +28,12 @@ def openems_answer(message):
         return None
 
 
+connections = 0
+
+
 async def echo(ws, path=None):
+    global connections
+    connections += 1
     # Legacy websockets keeps the path on the connection, newer ones on its request.
     path = path or getattr(ws, "path", None) or getattr(getattr(ws, "request", None), "path", "/")
     if path == "/edge-app":
@@ -42,6 +48,9 @@ async def main(host, port):
     async with websockets.serve(echo, host, port) as server:
         port = server.sockets[0].getsockname()[1]
         print(f"listening on {host}:{port}", flush=True)
+        # SIGUSR1 says how many connections were upgraded so far: benchmarks count probes.
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGUSR1, lambda: print(f"connections {connections}", flush=True))
         await asyncio.Future()
 
 
