@@ -177,12 +177,11 @@ public struct EvidenceCollector: Sendable {
       guard let output = run(arguments, timeout: min(left(), .seconds(3)), into: &report) else { break }
       lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
       // The dump's threads end at this line; the heap's summary follows at once.
-      if let end = lines.firstIndex(where: { $0.hasPrefix("JNI global refs") }) {
+      if lines.contains(where: { $0.hasPrefix("JNI global refs") }) {
         usleep(200_000)
         if let again = run(arguments, timeout: min(left(), .seconds(1)), into: &report) {
           lines = again.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         }
-        _ = end
         break
       }
     }
