@@ -29,7 +29,7 @@ import Testing
         "uri = ws://localhost:8092", "unit = openems-backend.service", "threshold = 6", "mode = auto",
       ])
     let draft = try TargetDraft(parsing: plan.configText, path: plan.configPath)
-    #expect(draft[\.uri] == "ws://localhost:8092" && draft[\.threshold] == 6 && draft[\.mode] == .auto)
+    #expect(draft[.uri] == "ws://localhost:8092" && draft[.threshold] == 6 && draft[.mode] == .auto)
     #expect(plan.notes.count == 5)
     #expect(plan.notes[0].contains("/tmp/websocket-health-check/failcount"))
     #expect(plan.notes[0].contains("/run/websocket-health-check/openems-backend.failcount"))
@@ -41,12 +41,12 @@ import Testing
       plan.notes[4].contains(
         "Uncomment `openems-kind = backend-ui` in /etc/websocket-health-check/openems-backend.conf"))
     #expect(plan.notes[4].contains("write edge-app if Edges connect there"))
-    #expect(draft[\.openemsKind] == nil, "suggested, commented: the old check's depth until a person turns it on")
+    #expect(draft[.openemsKind] == nil, "suggested, commented: the old check's depth until a person turns it on")
     #expect(plan.configText.contains("\n# openems-kind = backend-ui\n"))
     var uncommented = try TargetDraft(
       parsing: plan.configText.replacingOccurrences(of: "# openems-kind", with: "openems-kind"), path: plan.configPath
     )
-    uncommented[\.stateFile] = "/tmp/whc-migration/failcount"
+    uncommented[.stateFile] = "/tmp/whc-migration/failcount"
     #expect(try uncommented.resolved().probeOptions.depth == .openEMS(.backendUI, assumed: false))
     #expect(
       plan.commands == [

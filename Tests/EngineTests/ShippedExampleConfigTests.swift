@@ -41,14 +41,14 @@ import Testing
   @Test func parsesAsShipped() throws {
     #expect(!Self.shipped.isEmpty, "systemd/example.conf not found beside the tests")
     let draft = try TargetDraft(parsing: Self.shipped, path: "example.conf")
-    #expect(draft[\.uri] == "ws://localhost:8085/websocket")
-    #expect(draft[\.unit] == "openems.service")
-    #expect(draft[\.threshold] == 6)
-    #expect(draft[\.mode] == .auto)
+    #expect(draft[.uri] == "ws://localhost:8085/websocket")
+    #expect(draft[.unit] == "openems.service")
+    #expect(draft[.threshold] == 6)
+    #expect(draft[.mode] == .auto)
     // Nothing commented out leaked in as a setting.
     #expect(
-      draft[\.expect] == nil && draft[\.send] == nil && draft[\.openems] == nil && draft[\.openemsKind] == nil
-        && (draft[\.header] ?? []).isEmpty)
+      draft[.expect] == nil && draft[.send] == nil && draft[.openems] == nil && draft[.openemsKind] == nil
+        && (draft[.header] ?? []).isEmpty)
   }
 
   @Test func everyCommentedSettingIsCoveredBelow() {
@@ -65,8 +65,8 @@ import Testing
     for key in keys {
       #expect(text.contains("\n\(key) ="), "example.conf has no '# \(key) = …' line")
     }
-    draft[\.stateFile] = "/tmp/whc-example-tests/failcount"
-    draft[\.logFile] = "/tmp/whc-example-tests/trigger.log"
+    draft[.stateFile] = "/tmp/whc-example-tests/failcount"
+    draft[.logFile] = "/tmp/whc-example-tests/trigger.log"
     do {
       let resolved = try draft.resolved()
       switch keys[0] {
@@ -93,7 +93,7 @@ import Testing
   ])
   func aCommentedOutSettingWithQuotesStaysAComment(line: String) throws {
     let draft = try TargetDraft(parsing: "unit = a.service\n\(line)\n", path: "edge.conf")
-    #expect(draft[\.unit] == "a.service")
-    #expect(draft[\.expect] == nil && draft[\.send] == nil && (draft[\.header] ?? []).isEmpty)
+    #expect(draft[.unit] == "a.service")
+    #expect(draft[.expect] == nil && draft[.send] == nil && (draft[.header] ?? []).isEmpty)
   }
 }

@@ -27,20 +27,20 @@ import Testing
       insecure = no
       """
     let draft = try TargetDraft(parsing: text, path: "edge.conf")
-    #expect(draft[\.uri] == "ws://localhost:8081/")
-    #expect(draft[\.unit] == "openems-backend.service")
-    #expect(draft[\.threshold] == 6)
-    #expect(draft[\.mode] == .dryRun)
-    #expect(draft[\.timeout] == 2.5)
-    #expect(draft[\.stateFile] == "/var/lib/websocket-health-check/edge.failcount")
-    #expect(draft[\.logFile] == "/var/log/websocket-health-check/edge.log")
-    #expect(draft[\.caFile] == "/etc/ssl/edge.pem")
-    #expect(draft[\.openems] == true)
-    #expect(draft[\.header] == ["X-Probe: websocket-health-check", "X-Site: north"])
-    #expect(draft[\.headerFile] == "/etc/websocket-health-check/backend.headers")
-    #expect(draft[\.subprotocol] == "json")
-    #expect(draft[\.origin] == "https://openems.example")
-    #expect(draft[\.insecure] == false)
+    #expect(draft[.uri] == "ws://localhost:8081/")
+    #expect(draft[.unit] == "openems-backend.service")
+    #expect(draft[.threshold] == 6)
+    #expect(draft[.mode] == .dryRun)
+    #expect(draft[.timeout] == 2.5)
+    #expect(draft[.stateFile] == "/var/lib/websocket-health-check/edge.failcount")
+    #expect(draft[.logFile] == "/var/log/websocket-health-check/edge.log")
+    #expect(draft[.caFile] == "/etc/ssl/edge.pem")
+    #expect(draft[.openems] == true)
+    #expect(draft[.header] == ["X-Probe: websocket-health-check", "X-Site: north"])
+    #expect(draft[.headerFile] == "/etc/websocket-health-check/backend.headers")
+    #expect(draft[.subprotocol] == "json")
+    #expect(draft[.origin] == "https://openems.example")
+    #expect(draft[.insecure] == false)
   }
 
   @Test(arguments: [
@@ -50,7 +50,7 @@ import Testing
     ("   # indented comment\nunit = y.service", "y.service"),
   ])
   func aCommentStartsAtAHashAfterWhiteSpace(text: String, unit: String) throws {
-    #expect(try TargetDraft(parsing: text, path: "edge.conf")[\.unit] == unit)
+    #expect(try TargetDraft(parsing: text, path: "edge.conf")[.unit] == unit)
   }
 
   @Test func aQuotedValueKeepsItsHashes() throws {
@@ -59,8 +59,8 @@ import Testing
       expect = "id.: .#1"
       """
     let draft = try TargetDraft(parsing: text, path: "edge.conf")
-    #expect(draft[\.send] == ##"{"jsonrpc":"2.0","method":"#status"}"##)
-    #expect(draft[\.expect] == "id.: .#1")
+    #expect(draft[.send] == ##"{"jsonrpc":"2.0","method":"#status"}"##)
+    #expect(draft[.expect] == "id.: .#1")
   }
 
   @Test(arguments: [
@@ -94,24 +94,24 @@ import Testing
 
   @Test func commandLineWinsOverTheFileAndHeadersAddUp() throws {
     var file = TargetDraft()
-    file[\.uri] = "ws://file"
-    file[\.threshold] = 6
-    file[\.header] = ["X-A: file", "X-B: file"]
+    file[.uri] = "ws://file"
+    file[.threshold] = 6
+    file[.header] = ["X-A: file", "X-B: file"]
     var line = TargetDraft()
-    line[\.threshold] = 2
-    line[\.header] = ["x-b: line"]
+    line[.threshold] = 2
+    line[.header] = ["x-b: line"]
     let merged = line.over(file)
-    #expect(merged[\.uri] == "ws://file")
-    #expect(merged[\.threshold] == 2)
-    #expect(merged[\.header] == ["X-A: file", "x-b: line"])
+    #expect(merged[.uri] == "ws://file")
+    #expect(merged[.threshold] == 2)
+    #expect(merged[.header] == ["X-A: file", "x-b: line"])
   }
 
   func draft(_ settings: [(String, String)]) throws -> TargetDraft {
     var draft = TargetDraft()
-    draft[\.uri] = "ws://127.0.0.1:8085/websocket"
-    draft[\.unit] = "openems.service"
-    draft[\.stateFile] = "/tmp/whc-draft-tests/failcount"
-    draft[\.logFile] = "/tmp/whc-draft-tests/trigger.log"
+    draft[.uri] = "ws://127.0.0.1:8085/websocket"
+    draft[.unit] = "openems.service"
+    draft[.stateFile] = "/tmp/whc-draft-tests/failcount"
+    draft[.logFile] = "/tmp/whc-draft-tests/trigger.log"
     for (name, text) in settings {
       let setting = TargetSetting.named(name)
       try setting.apply(text, to: &draft, source: setting.option)
@@ -142,9 +142,9 @@ import Testing
   ])
   func theKindFollowsThePortUnlessGiven(uri: String, kind: OpenEMSEndpoint) throws {
     var target = try draft([("openems", "yes")])
-    target[\.uri] = uri
+    target[.uri] = uri
     #expect(try target.resolved().probeOptions.depth == .openEMS(kind, assumed: true))
-    target[\.openemsKind] = .backendUI
+    target[.openemsKind] = .backendUI
     #expect(try target.resolved().probeOptions.depth == .openEMS(.backendUI, assumed: false))
   }
 
@@ -201,15 +201,15 @@ import Testing
     #expect(settings.triggerLog.path == "/var/log/websocket-health-check/edge.log")
     #expect(settings.timer.description == "websocket-health-check@edge.timer")
     var reference = TargetDraft()
-    reference[\.uri] = "ws://localhost:8085/websocket"
-    reference[\.unit] = "openems.service"
+    reference[.uri] = "ws://localhost:8085/websocket"
+    reference[.unit] = "openems.service"
     #expect(try reference.resolved().settings.stateStore.path == "/tmp/websocket-health-check/failcount")
     #expect(try reference.resolved().settings.timer.description == "websocket-health-check.timer")
   }
 
   @Test func insecureWarnsOnEveryRun() throws {
     var target = try draft([("insecure", "yes")])
-    target[\.uri] = "wss://box.example/"
+    target[.uri] = "wss://box.example/"
     let resolved = try target.resolved()
     #expect(resolved.probeOptions.insecure)
     #expect(resolved.warnings.count == 1)

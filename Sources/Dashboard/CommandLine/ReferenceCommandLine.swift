@@ -56,8 +56,8 @@ enum ReferenceCommandLine {
       positionals.first?.contains("://") ?? true
     else { return nil }
     var draft = TargetDraft()
-    draft[\.uri] = positionals.first
-    draft[\.unit] = positionals.last
+    draft[.uri] = positionals.first
+    draft[.unit] = positionals.last
     draft.configFile = configFile
     for (setting, text) in given {
       // A value the setting refuses (`--threshold three`) is ArgumentParser's to report.

@@ -138,8 +138,8 @@ struct TargetOptions: ParsableArguments {
       draft.configFile = try TargetDirectory.configFile(
         named: name, in: configDirectory ?? TargetDirectory.defaultPath)
     } else {
-      draft[\.uri] = uri
-      draft[\.unit] = service
+      draft[.uri] = uri
+      draft[.unit] = service
       draft.configFile = config
     }
     for (setting, text) in given {

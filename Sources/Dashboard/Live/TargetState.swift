@@ -62,9 +62,9 @@ struct TargetState {
   }
 
   static func read(_ draft: TargetDraft) -> TargetState {
-    let fallbackName = TargetDraft.name(configFile: draft.configFile, unit: draft[\.unit] ?? "?")
+    let fallbackName = TargetDraft.name(configFile: draft.configFile, unit: draft[.unit] ?? "?")
     var state = TargetState(
-      name: fallbackName, uri: draft[\.uri] ?? "", unit: draft[\.unit] ?? "", stateFile: draft[\.stateFile] ?? "")
+      name: fallbackName, uri: draft[.uri] ?? "", unit: draft[.unit] ?? "", stateFile: draft[.stateFile] ?? "")
     do {
       let settings = try draft.resolved().settings
       state.name = settings.name

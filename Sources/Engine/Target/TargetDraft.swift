@@ -21,17 +21,17 @@ public struct TargetDraft: Sendable, Equatable {
   public static let defaultThreshold = 3
   public static let defaultTimeout = 10.0
 
-  /// The values given, by where a setting keeps them; read and written as `draft[\.threshold]`.
+  /// The values given, by where a setting keeps them; read and written as `draft[.threshold]`.
   var values: [String: DraftValue] = [:]
   /// The config file the rest comes from, if any; its values lose to the ones set here.
   public var configFile: String?
 
   public init() {}
 
-  /// The value of a setting, typed: `draft[\.threshold]` is an `Int?`.
-  public subscript<Value>(_ setting: KeyPath<TargetSetting.Type, TargetSetting.Typed<Value>>) -> Value? {
-    get { values[TargetSetting.self[keyPath: setting].row.storage]?.base.base as? Value }
-    set { values[TargetSetting.self[keyPath: setting].row.storage] = newValue.map { DraftValue($0) } }
+  /// The value of a setting, typed: `draft[.threshold]` is an `Int?`.
+  public subscript<Value>(_ setting: TargetSetting.Typed<Value>) -> Value? {
+    get { values[setting.row.storage]?.base.base as? Value }
+    set { values[setting.row.storage] = newValue.map { DraftValue($0) } }
   }
 
   /// This draft's values, and `lower`'s where this one has none. A list adds up; an item given
@@ -123,35 +123,35 @@ public struct TargetDraft: Sendable, Equatable {
     if let configFile { file = try TargetDraft(contentsOf: configFile) }
     let draft = over(file)
     let from = configFile.map { " (nor in \($0))" } ?? ""
-    guard let uriText = draft[\.uri] else {
+    guard let uriText = draft[.uri] else {
       throw ConfigurationError("no URI given\(from): name the WebSocket to probe, e.g. ws://localhost:8085/websocket")
     }
-    guard let unitText = draft[\.unit] else {
+    guard let unitText = draft[.unit] else {
       throw ConfigurationError("no service given\(from): name the unit to restart, e.g. openems.service")
     }
     let uri = try WebSocketURI(parsing: uriText)
     let unit = try UnitName(validating: unitText)
-    let mode = draft[\.mode] ?? .auto
+    let mode = draft[.mode] ?? .auto
     let name = Self.name(configFile: configFile, unit: unitText)
     // A target of a config file keeps its files where the template unit has them; the
     // reference's command line keeps the reference's defaults.
     let defaultState = configFile == nil ? Self.defaultStateFile : TargetDirectory.statePath(for: name)
     let defaultLog = configFile == nil ? Self.defaultLogFile : TargetDirectory.logPath(for: name)
-    let stateStore = try StateStore(path: draft[\.stateFile] ?? defaultState)
-    let logPath = draft[\.logFile] ?? defaultLog
+    let stateStore = try StateStore(path: draft[.stateFile] ?? defaultState)
+    let logPath = draft[.logFile] ?? defaultLog
     // What a person pastes: the same target, found the way this run found it.
     let target =
       configFile.map {
-        "--config \($0)" + (self[\.stateFile].map { " --state-file \($0)" } ?? "")
-          + (self[\.logFile].map { " --log-file \($0)" } ?? "")
+        "--config \($0)" + (self[.stateFile].map { " --state-file \($0)" } ?? "")
+          + (self[.logFile].map { " --log-file \($0)" } ?? "")
       } ?? "\(uriText) \(unitText) --state-file \(stateStore.path) --log-file \(logPath)"
     let settings = CheckSettings(
       uri: uri, unit: unit,
-      watchdog: try Watchdog(threshold: draft[\.threshold] ?? Self.defaultThreshold),
+      watchdog: try Watchdog(threshold: draft[.threshold] ?? Self.defaultThreshold),
       stateStore: stateStore,
       triggerLog: try TriggerLog(path: logPath),
       policy: try draft.restartPolicy(mode: mode),
-      notifier: try draft[\.notifyCommand].map { command throws(ConfigurationError) in
+      notifier: try draft[.notifyCommand].map { command throws(ConfigurationError) in
         guard command.hasPrefix("/") else {
           throw ConfigurationError(
             "--notify-command '\(command)' is not an absolute path; name the program, e.g. /usr/local/bin/page-oncall")
@@ -162,9 +162,9 @@ public struct TargetDraft: Sendable, Equatable {
       approveCommand: "websocket-health-check approve \(target)",
       rejectCommand: "websocket-health-check reject \(target)",
       name: name,
-      metricsFile: try draft[\.metricsFile].map { path throws(ConfigurationError) in try MetricsFile(path: path) },
+      metricsFile: try draft[.metricsFile].map { path throws(ConfigurationError) in try MetricsFile(path: path) },
       timer: configFile == nil ? TargetDirectory.plainTimer : TargetDirectory.timer(for: name),
-      incidents: draft.incidentPlan(name: name, uri: uriText, stateFile: self[\.stateFile] ?? file[\.stateFile]))
+      incidents: draft.incidentPlan(name: name, uri: uriText, stateFile: self[.stateFile] ?? file[.stateFile]))
     let options = try draft.probeOptions(for: uri)
     var warnings: [String] = []
     if options.insecure {
@@ -178,25 +178,25 @@ public struct TargetDraft: Sendable, Equatable {
   /// Reports under the state directory the units have (`/var/lib`, kept over reboots), or,
   /// for a state file a person chose, beside it, so a test or a manual run keeps its own.
   private func incidentPlan(name: String, uri: String, stateFile: String?) -> IncidentPlan? {
-    guard self[\.incidentReport] ?? true else { return nil }
+    guard self[.incidentReport] ?? true else { return nil }
     let directory =
-      self[\.reportDirectory] ?? stateFile.map { "\(splitPath($0).directory)/reports/\(name)" }
+      self[.reportDirectory] ?? stateFile.map { "\(splitPath($0).directory)/reports/\(name)" }
       ?? ReportShelf.defaultDirectory(target: name)
     return IncidentPlan(
       shelf: ReportShelf(directory: directory),
-      collector: EvidenceCollector(threadDump: self[\.threadDump] ?? true), target: name, uri: uri)
+      collector: EvidenceCollector(threadDump: self[.threadDump] ?? true), target: name, uri: uri)
   }
 
   private func restartPolicy(mode: RestartMode) throws(ConfigurationError) -> RestartPolicy {
     var budget: RestartBudget?
-    switch (self[\.maxRestarts], self[\.within]) {
+    switch (self[.maxRestarts], self[.within]) {
     case (let maximum?, let window?): budget = try RestartBudget(maximum: maximum, window: window)
     case (nil, nil): budget = nil
     case (_?, nil): throw ConfigurationError("--max-restarts needs --within: the window it counts in, e.g. --within 1h")
     case (nil, _?): throw ConfigurationError("--within needs --max-restarts: how many restarts the window allows")
     }
-    let approvalTimeout = self[\.approvalTimeout]
-    let fallbackRestarts = self[\.approvalFallback]
+    let approvalTimeout = self[.approvalTimeout]
+    let fallbackRestarts = self[.approvalFallback]
     if approvalTimeout != nil || fallbackRestarts != nil, mode != .approve {
       throw ConfigurationError("--approval-timeout and --approval-fallback apply to --restart-mode approve only")
     }
@@ -206,11 +206,11 @@ public struct TargetDraft: Sendable, Equatable {
     if fallbackRestarts == true, approvalTimeout == nil {
       throw ConfigurationError("--approval-fallback auto needs --approval-timeout: how long to wait for a person")
     }
-    let rearmAfter = self[\.rearmAfter]
-    if self[\.rearmMax] != nil, rearmAfter == nil {
+    let rearmAfter = self[.rearmAfter]
+    if self[.rearmMax] != nil, rearmAfter == nil {
       throw ConfigurationError("--rearm-max needs --rearm-after: the first wait before re-arming")
     }
-    let maximum = self[\.rearmMax] ?? .seconds(300)
+    let maximum = self[.rearmMax] ?? .seconds(300)
     if let rearmAfter, rearmAfter > maximum {
       throw ConfigurationError(
         "--rearm-after \(DurationSyntax.text(rearmAfter)) is longer than --rearm-max \(DurationSyntax.text(maximum)); raise --rearm-max"
@@ -222,7 +222,7 @@ public struct TargetDraft: Sendable, Equatable {
   }
 
   private func checkedRestartTimeout() throws(ConfigurationError) -> Duration {
-    let timeout = self[\.restartTimeout] ?? .seconds(90)
+    let timeout = self[.restartTimeout] ?? .seconds(90)
     guard timeout >= .seconds(1), timeout <= .seconds(3600) else {
       throw ConfigurationError("--restart-timeout \(DurationSyntax.text(timeout)) is not between 1s and 1h")
     }
@@ -230,20 +230,20 @@ public struct TargetDraft: Sendable, Equatable {
   }
 
   private func probeOptions(for uri: WebSocketURI) throws(ConfigurationError) -> ProbeOptions {
-    let seconds = self[\.timeout] ?? Self.defaultTimeout
+    let seconds = self[.timeout] ?? Self.defaultTimeout
     guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
       throw ConfigurationError(
         "timeout \(seconds) is not a number of seconds between 0 and 3600; the reference's is 10")
     }
     var options = ProbeOptions(
-      timeout: .milliseconds(Int64(seconds * 1000)), trustedCertificatesFile: self[\.caFile],
-      insecure: self[\.insecure] ?? false)
+      timeout: .milliseconds(Int64(seconds * 1000)), trustedCertificatesFile: self[.caFile],
+      insecure: self[.insecure] ?? false)
     options.depth = try depth(for: uri)
 
-    for line in self[\.header] ?? [] {
+    for line in self[.header] ?? [] {
       options.headers.append(try HeaderFile.field(line, isSecret: false, source: "--header"))
     }
-    if let headerFile = self[\.headerFile] {
+    if let headerFile = self[.headerFile] {
       let secret = try HeaderFile.read(headerFile)
       let names = Set(secret.map { $0.name.lowercased() })
       options.headers = options.headers.filter { !names.contains($0.name.lowercased()) } + secret
@@ -254,14 +254,14 @@ public struct TargetDraft: Sendable, Equatable {
         "the OpenEMS probe never sends an apikey (the Backend would take it for that Edge); remove the '\(apikey.name)' header"
       )
     }
-    if let subprotocol = self[\.subprotocol] {
+    if let subprotocol = self[.subprotocol] {
       guard HeaderField.isToken(subprotocol) else {
         throw ConfigurationError(
           "subprotocol '\(subprotocol.prefix(40))' is not a token; give the name the server expects")
       }
       options.subprotocol = subprotocol
     }
-    if let origin = self[\.origin] {
+    if let origin = self[.origin] {
       guard !origin.isEmpty, origin.allSatisfy({ $0.isASCII && !$0.isNewline && $0.asciiValue! >= 32 }) else {
         throw ConfigurationError("origin '\(origin.prefix(40))' is not a URL; give one like https://openems.example")
       }
@@ -273,26 +273,26 @@ public struct TargetDraft: Sendable, Equatable {
   /// What the probe asks after the upgrade: one depth at most. `openems-kind` implies
   /// `openems`; without it the kind is the one OpenEMS's defaults put on the URI's port.
   private func depth(for uri: WebSocketURI) throws(ConfigurationError) -> ProbeDepth {
-    let send = self[\.send]
-    let sendFile = self[\.sendFile]
-    let kind = self[\.openemsKind]
-    let openEMS = self[\.openems] == true || kind != nil
+    let send = self[.send]
+    let sendFile = self[.sendFile]
+    let kind = self[.openemsKind]
+    let openEMS = self[.openems] == true || kind != nil
     let depths = [
-      ("--ping", self[\.ping] == true), ("--send", send != nil), ("--send-file", sendFile != nil),
+      ("--ping", self[.ping] == true), ("--send", send != nil), ("--send-file", sendFile != nil),
       (kind == nil ? "--openems" : "--openems-kind", openEMS),
     ].filter(\.1).map(\.0)
     guard depths.count <= 1 else {
       throw ConfigurationError(
         "\(depths.joined(separator: " and ")) each choose what the probe asks after the upgrade; give one")
     }
-    if self[\.openems] == false, let kind {
+    if self[.openems] == false, let kind {
       throw ConfigurationError(
         "openems-kind \(kind.rawValue) probes OpenEMS, but openems is set to no; remove one of them")
     }
-    if let expect = self[\.expect], send == nil, sendFile == nil {
+    if let expect = self[.expect], send == nil, sendFile == nil {
       throw ConfigurationError("--expect '\(expect)' needs --send or --send-file: it matches the reply to that message")
     }
-    if self[\.ping] == true { return .ping }
+    if self[.ping] == true { return .ping }
     if openEMS {
       return .openEMS(kind ?? OpenEMSEndpoint(port: uri.port), assumed: kind == nil)
     }
@@ -302,7 +302,7 @@ public struct TargetDraft: Sendable, Equatable {
     guard !text.isEmpty else { throw ConfigurationError("the message to send is empty; give some text to send") }
     return .message(
       text: text,
-      expect: try self[\.expect].map { pattern throws(ConfigurationError) in
+      expect: try self[.expect].map { pattern throws(ConfigurationError) in
         try ReplyPattern(pattern)
       })
   }
