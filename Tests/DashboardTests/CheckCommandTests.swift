@@ -370,6 +370,65 @@ import Testing
     #expect(sandbox.restartCalls.isEmpty)
   }
 
+  /// systemd's answer and the probe overlap: the stand-in answers only after the server has
+  /// seen the probe, which a check asking systemd first would never get to.
+  @Test func systemdIsAskedWhileTheProbeRuns() throws {
+    let server = try WebSocketTestServer(.healthy)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    sandbox.touch("show-waits-for-probe")
+    let running = try sandbox.start(
+      [
+        "ws://127.0.0.1:\(server.port)", "openems.service", "--state-file", sandbox.statePath, "--log-file",
+        sandbox.logPath,
+      ])
+    #expect(Self.waitFor { server.connectionCount == 1 }, "the probe did not start before systemd answered")
+    sandbox.touch("probe-seen")
+    let outcome = running.finish()
+    #expect(outcome.status == 0, "\(outcome.standardError)")
+    #expect(outcome.standardOutput.hasPrefix("[Info] WebSocket healthy ("))
+    #expect(sandbox.state == "4242:0")
+  }
+
+  /// When systemd cannot say the PID, the probe already under way is closed, not waited for:
+  /// a wedged service would otherwise hold the error for the probe's whole timeout.
+  @Test func systemdFailingEndsTheCheckWithoutWaitingForTheProbe() throws {
+    let server = try WebSocketTestServer(.neverAnswer)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("4242:1")
+    sandbox.touch("show-waits-for-probe")
+    sandbox.touch("show-fails")
+    let running = try sandbox.start(
+      [
+        "ws://127.0.0.1:\(server.port)", "openems.service", "--state-file", sandbox.statePath, "--log-file",
+        sandbox.logPath, "--timeout", "120",
+      ])
+    #expect(Self.waitFor { server.connectionCount == 1 }, "the probe did not start")
+    sandbox.touch("probe-seen")
+    // Far below the probe's 120 s: the check must not be waiting for it.
+    let ended = Self.waitFor(seconds: 30) { !running.process.isRunning }
+    if !ended { running.process.terminate() }
+    let outcome = running.finish()
+    #expect(ended, "the check waited for the wedged probe after systemd failed")
+    #expect(outcome.status == 1)
+    #expect(outcome.standardError.contains("Failed to connect to bus"))
+    #expect(!outcome.standardOutput.contains("WebSocket"), "an abandoned probe is not reported")
+    #expect(sandbox.state == "4242:1", "nothing is counted")
+    #expect(sandbox.logLines.isEmpty)
+    #expect(sandbox.restartCalls.isEmpty)
+  }
+
+  /// Polls `condition` every 20 ms for at most `seconds`.
+  static func waitFor(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+    let end = Date().addingTimeInterval(seconds)
+    while Date() < end {
+      if condition() { return true }
+      usleep(20_000)
+    }
+    return condition()
+  }
+
   @Test func unknownUnitIsNamedAsSuch() throws {
     let sandbox = try CommandSandbox()
     sandbox.setService(pid: 0, loadState: "not-found")

@@ -20,7 +20,8 @@ let binaryPath: String = {
 /// in `Tests/e2e/systemd-e2e.sh` uses the real one. It answers `show` of a unit from the file
 /// `show`, of each timer from `timer-NAME` or else `timer` (enabled, running, every 15 s), and
 /// fails `restart` when the file `restart-fails` exists; `show-hangs` and `restart-hangs` make
-/// them never answer.
+/// them never answer; with `show-waits-for-probe`, `show` answers only once `probe-seen` exists
+/// (a test makes it when its server saw the probe), and fails after 10 s without it.
 final class CommandSandbox {
   let directory: URL
   var statePath: String { directory.appendingPathComponent("state/failcount").path }
@@ -35,7 +36,14 @@ final class CommandSandbox {
       d='\(directory.path)'
       printf '%s\\n' "$*" >> "$d/calls"
       case "$1" in
-        show) [ -f "$d/show-fails" ] && { echo 'Failed to connect to bus: No such file or directory' >&2; exit 1; }
+        show) if [ -f "$d/show-waits-for-probe" ]; then
+                i=0
+                while [ ! -f "$d/probe-seen" ]; do
+                  i=$((i + 1)); [ "$i" -le 200 ] || { echo 'stand-in systemctl: no probe came within 10 s' >&2; exit 1; }
+                  sleep 0.05
+                done
+              fi
+              [ -f "$d/show-fails" ] && { echo 'Failed to connect to bus: No such file or directory' >&2; exit 1; }
               [ -f "$d/show-hangs" ] && exec sleep 60
               case "$*" in
                 *.timer*) first=1

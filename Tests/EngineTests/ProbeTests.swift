@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import TestPeers
@@ -158,4 +159,42 @@ import Testing
         options: ProbeOptions(trustedCertificatesFile: "/etc/hostname"), group: group)
     }
   }
+
+  /// A check that stops on its own error gives its probe up: the connection closes now, not
+  /// at the probe's deadline, and the result says it was abandoned.
+  @Test func anAbandonedProbeClosesItsConnectionAtOnce() throws {
+    let serverGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    defer { try? serverGroup.syncShutdownGracefully() }
+    let accepted = serverGroup.next().makePromise(of: Void.self)
+    let closed = NIOLockedValueBox(false)
+    // Reads the upgrade request and never answers: a wedged service.
+    let listener = try ServerBootstrap(group: serverGroup)
+      .childChannelInitializer { channel in
+        accepted.succeed(())
+        return channel.pipeline.addHandler(ClosedByClient(closed: closed))
+      }
+      .bind(host: "127.0.0.1", port: 0).wait()
+    defer { try? listener.close().wait() }
+    let uri = try WebSocketURI(parsing: "ws://127.0.0.1:\(listener.localAddress!.port!)/")
+    let running = try Probe(uri: uri, options: ProbeOptions(timeout: .seconds(120)), group: group).start()
+    try accepted.futureResult.wait()
+    running.abandon()
+    let result = running.wait()
+    #expect(result.failure != nil && result.summary.contains("abandoned"), "\(result.summary)")
+    // Far below the probe's 120 s deadline.
+    var waited = 0
+    while !closed.withLockedValue({ $0 }), waited < 3000 {
+      usleep(10_000)
+      waited += 1
+    }
+    #expect(closed.withLockedValue { $0 }, "the server never saw the connection close")
+  }
+}
+
+/// Sets `closed` when the client closes the connection.
+private final class ClosedByClient: ChannelInboundHandler, Sendable {
+  typealias InboundIn = ByteBuffer
+  let closed: NIOLockedValueBox<Bool>
+  init(closed: NIOLockedValueBox<Bool>) { self.closed = closed }
+  func channelInactive(context: ChannelHandlerContext) { closed.withLockedValue { $0 = true } }
 }

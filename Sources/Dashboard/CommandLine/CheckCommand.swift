@@ -54,10 +54,8 @@ struct CheckCommand: ParsableCommand {
     }
     for warning in target.warnings { Console.print(ConsoleLine(.warning, warning)) }
     let cycle = CheckCycle(
-      settings: target.settings, serviceManager: Systemctl(restartTimeout: target.settings.restartTimeout)
-    ) {
-      probe.runToEnd()
-    }
+      settings: target.settings, serviceManager: Systemctl(restartTimeout: target.settings.restartTimeout),
+      probe: probe)
     return cycle.run(emit: Console.print).exitStatus
   }
 }

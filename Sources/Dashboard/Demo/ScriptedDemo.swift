@@ -28,9 +28,7 @@ struct ScriptedDemo {
     let probe = try Probe(uri: uri, options: DemoService.probeOptions, group: group)
     // The reference's probe beside ours: it sees the upgrade and nothing else.
     let handshake = try Probe(uri: uri, options: ProbeOptions(timeout: .seconds(1)), group: group)
-    let cycle = CheckCycle(settings: settings, serviceManager: DemoServiceManager(service: service)) {
-      probe.runToEnd()
-    }
+    let cycle = CheckCycle(settings: settings, serviceManager: DemoServiceManager(service: service), probe: probe)
 
     func narrate(_ text: String) { Console.write("\n== \(text)", to: 1) }
     func tick(showingHandshake: Bool = false) {

@@ -194,9 +194,7 @@ final class DashboardSession {
   /// The demo's timer: the same check the real timer runs, every few seconds.
   private func startTimerChecks(_ mailbox: SessionMailbox, every interval: Duration) {
     let cycles = targets.map { target in
-      CheckCycle(settings: target.view.settings, serviceManager: serviceManager) { [probe = target.probe] in
-        probe.runToEnd()
-      }
+      CheckCycle(settings: target.view.settings, serviceManager: serviceManager, probe: target.probe)
     }
     DispatchQueue(label: "websocket-health-check.timer").async {
       let clock = ContinuousClock()
@@ -215,9 +213,7 @@ final class DashboardSession {
   private func perform(_ action: DashboardAction, on index: Int, mailbox: SessionMailbox) {
     let target = targets[index]
     let settings = target.view.settings
-    let cycle = CheckCycle(settings: settings, serviceManager: serviceManager) { [probe = target.probe] in
-      probe.runToEnd()
-    }
+    let cycle = CheckCycle(settings: settings, serviceManager: serviceManager, probe: target.probe)
     let restarter = settings.restarter(serviceManager)
     let requester = Requester(name: WhoAsked.name(), place: "dashboard")
     let unit = settings.unit

@@ -69,20 +69,20 @@ public struct CheckReport: Sendable {
   public var exitStatus: CheckExitStatus = .completed
 }
 
-/// One timer tick: ask systemd for the PID, probe, then let the restart policy count and act.
+/// One timer tick: ask systemd for the PID while the probe runs, then let the restart policy
+/// count and act.
 ///
 /// The same code runs for the timer, the dashboard's `p` key and a manual run, so what an
 /// operator tries by hand is what the timer does.
 public struct CheckCycle: Sendable {
   public let settings: CheckSettings
-  private let probe: @Sendable () -> ProbeResult
+  private let probe: Probe
   private let serviceManager: any ServiceManager
 
   /// - Parameters:
-  ///   - probe: runs one probe to the end (it has its own deadline).
+  ///   - probe: the target's probe (it has its own deadline).
   ///   - serviceManager: `Systemctl()` outside tests.
-  public init(settings: CheckSettings, serviceManager: any ServiceManager, probe: @escaping @Sendable () -> ProbeResult)
-  {
+  public init(settings: CheckSettings, serviceManager: any ServiceManager, probe: Probe) {
     self.settings = settings
     self.probe = probe
     self.serviceManager = serviceManager
@@ -94,6 +94,13 @@ public struct CheckCycle: Sendable {
     func say(_ line: ConsoleLine) {
       report.lines.append(line)
       emit(line)
+    }
+    // Our own error ended the check before anything was counted.
+    func stopped(by error: any Error) -> CheckReport {
+      report.error = "\(error)"
+      say(ConsoleLine(.error, "\(error)"))
+      report.exitStatus = .ourError
+      return report
     }
     let unit = settings.unit
 
@@ -107,16 +114,22 @@ public struct CheckCycle: Sendable {
     }
     do {
       try settings.stateStore.prepare()
+    } catch {
+      return stopped(by: error)
+    }
+    // systemd's answer and the probe's take about as long (a few ms on a healthy box), so they
+    // overlap. When systemd cannot say the PID, the probe's connection is closed at once and
+    // nothing is counted.
+    let running = probe.start()
+    do {
       report.status = try serviceManager.status(of: unit)
     } catch {
-      report.error = "\(error)"
-      say(ConsoleLine(.error, "\(error)"))
-      report.exitStatus = .ourError
-      return report
+      running.abandon()
+      return stopped(by: error)
     }
     let pid = report.status!.mainPID
 
-    let result = probe()
+    let result = running.wait()
     report.probe = result
 
     let carried: Restarter.Report

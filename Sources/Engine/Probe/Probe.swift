@@ -75,13 +75,23 @@ public struct Probe: Sendable {
 
   /// Runs one probe. The future never fails: every failure is a `ProbeResult`.
   public func run() -> EventLoopFuture<ProbeResult> {
+    start().result
+  }
+
+  /// Starts one probe; the caller may give it up before it ends (`RunningProbe.abandon()`).
+  public func start() -> RunningProbe {
     let eventLoop = group.next()
     let promise = eventLoop.makePromise(of: ProbeResult.self)
+    let running = NIOLoopBoundBox.makeEmptyBox(valueType: ProbeAttempt.self, eventLoop: eventLoop)
     eventLoop.execute {
       let attempt = ProbeAttempt(probe: self, eventLoop: eventLoop, promise: promise)
+      running.value = attempt
       attempt.start()
     }
-    return promise.futureResult
+    return RunningProbe(result: promise.futureResult) {
+      // After the attempt was made: `execute` keeps order on its loop.
+      eventLoop.execute { running.value?.abandon() }
+    }
   }
 
   /// The TLS context for a `wss://` URI: the prepared one, or one made for a redirect from
@@ -376,6 +386,12 @@ final class ProbeAttempt {
     complete(failure: failure)
   }
 
+  /// The caller stopped waiting (a check that could not ask systemd for the PID): close the
+  /// connection now. The result says so, and nothing counts it.
+  func abandon() {
+    complete(failure: .network(phase: phase, detail: "abandoned before the end: the check stopped on its own error"))
+  }
+
   private func complete(failure: ProbeFailure?) {
     guard !finished else { return }
     finished = true
@@ -488,15 +504,35 @@ extension TimeAmount {
   }
 }
 
+/// A probe under way.
+public struct RunningProbe: Sendable {
+  /// Never fails: every failure is a `ProbeResult`.
+  public let result: EventLoopFuture<ProbeResult>
+  private let abandonAttempt: @Sendable () -> Void
+
+  init(result: EventLoopFuture<ProbeResult>, abandon: @escaping @Sendable () -> Void) {
+    self.result = result
+    abandonAttempt = abandon
+  }
+
+  /// Closes the connection without waiting for the probe's end; `result` then completes soon.
+  public func abandon() { abandonAttempt() }
+
+  /// Blocks until the probe ends (its deadline bounds the wait). Not for an event loop thread.
+  public func wait() -> ProbeResult {
+    do {
+      return try result.wait()
+    } catch {
+      // The future never fails; this is only the shape of `wait()`.
+      return ProbeResult(failure: .network(phase: .resolve, detail: "\(error)"), timings: PhaseTimings())
+    }
+  }
+}
+
 extension Probe {
   /// Runs one probe and blocks until it ends (its deadline bounds the wait).
   /// Not for an event loop thread.
   public func runToEnd() -> ProbeResult {
-    do {
-      return try run().wait()
-    } catch {
-      // `run()` never fails its future; this is only the shape of `wait()`.
-      return ProbeResult(failure: .network(phase: .resolve, detail: "\(error)"), timings: PhaseTimings())
-    }
+    start().wait()
   }
 }
