@@ -21,11 +21,9 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
   ],
   targets: [
-    // The bridge to ncursesw and nothing else: the macros Swift cannot import, as functions.
-    .systemLibrary(
-      name: "CNcurses",
-      providers: [.apt(["libncurses-dev"])]
-    ),
+    // The bridge to ncursesw and nothing else, loaded with dlopen when the dashboard opens its
+    // screen (the check never draws); its header comes from Debian's libncurses-dev.
+    .target(name: "CNcurses"),
     // Everything the timer needs; no curses, no Foundation.
     .target(
       name: "Engine",
@@ -50,10 +48,6 @@ let package = Package(
       ],
       swiftSettings: strictSettings,
       linkerSettings: [
-        // ncurses as Debian ships it (libncursesw6, libtinfo6), so its security updates reach
-        // us; linked statically it saved a check about 0.2 MB of peak RSS, but lintian rightly
-        // refuses an embedded copy in a package.
-        .unsafeFlags(["-Xlinker", "-lncursesw", "-Xlinker", "-ltinfo"]),
         // The release binary is what the timer starts every 15 s, so the pages it faults in
         // count (the goal: at most half the reference's peak RSS). lld packs relative
         // relocations (DT_RELR); no dynamic symbol table (the static Swift runtime's link file
@@ -74,7 +68,7 @@ let package = Package(
             "-Xlinker", "--no-warn-symbol-ordering",
           ],
           .when(configuration: .release)
-        ),
+        )
       ]
     ),
     // Real WebSocket peers for the tests (healthy, wedged, refusing, lying), and the
@@ -96,6 +90,7 @@ let package = Package(
       dependencies: [
         "Engine",
         "TestPeers",
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
         .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -2,7 +2,7 @@
 # The package's man page and completions, as a user meets them: the .deb (make deb; WHC_DEB
 # names another) unpacked, its man page rendered by man -l, its bash completion run by bash's
 # own completion machinery (bash-completion), its zsh and fish completions checked by zsh -n
-# and fish -n.
+# and fish -n; and its Depends, which must name the ncurses the dashboard loads by hand.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 version=$(sed -n 's/^let packageVersion = "\(.*\)"$/\1/p' "$repo/Sources/Dashboard/CommandLine/Version.swift")
@@ -73,4 +73,15 @@ zsh -n "$zsh_file" || fail "zsh -n: the zsh completion does not parse"
 fish -n "$fish_file" || fail "fish -n: the fish completion does not parse"
 grep -q 'dry-run' "$zsh_file" && grep -q 'dry-run' "$fish_file" || fail "zsh or fish offer no values for --restart-mode"
 step "zsh -n and fish -n: both parse; both offer --restart-mode's values"
+
+# --- Depends: what the dashboard loads with dlopen, which dpkg-shlibdeps cannot see -----------
+depends=$(dpkg-deb -f "$deb" Depends)
+loaded=$(sed -n 's/^#define CN_LIBRARY "\(.*\)"$/\1/p' "$repo/Sources/CNcurses/include/CNcurses.h")
+[ -n "$loaded" ] || fail "CNcurses.h names no CN_LIBRARY"
+readelf --dynamic "$bin" | grep -q "NEEDED.*$loaded" && fail "the binary links $loaded; the check would load it at every start"
+for package in libncursesw6 libtinfo6; do
+  grep -Eq "(^|, )$package( |,|$)" <<<"$depends" || fail "Depends lacks $package: $depends"
+done
+dpkg -L libncursesw6 | grep -q "/$loaded\$" || fail "libncursesw6 does not ship $loaded, the library the dashboard opens"
+step "Depends: libncursesw6 and libtinfo6, which ship $loaded, loaded only by the dashboard"
 echo "package docs: all steps passed"

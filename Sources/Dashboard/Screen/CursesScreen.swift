@@ -19,9 +19,15 @@ final class CursesScreen {
   let hasColour: Bool
 
   /// Opens the screen on stdin/stdout.
-  /// - Throws: `ScreenError` when stdout is not a terminal or TERM is unknown, before
-  ///   touching the terminal (`newterm` reports that; `initscr` would exit).
+  /// - Throws: `ScreenError` when ncurses cannot be loaded, stdout is not a terminal or TERM is
+  ///   unknown, before touching the terminal (`newterm` reports that; `initscr` would exit).
   init() throws {
+    if let failure = cn_load() {
+      throw ScreenError(
+        description:
+          "the dashboard cannot load ncurses (\(String(cString: failure))); install it: apt-get install libncursesw6 (checks run without it)"
+      )
+    }
     guard isatty(1) == 1, isatty(0) == 1 else {
       throw ScreenError(
         description:
@@ -32,7 +38,7 @@ final class CursesScreen {
     let unicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
     let term = getenv("TERM").map { String(cString: $0) } ?? ""
     guard !term.isEmpty, let output = fdopen(1, "w"), let input = fdopen(0, "r"),
-      let opened = newterm(nil, output, input)
+      let opened = cn_newterm(nil, output, input)
     else {
       throw ScreenError(
         description:
@@ -40,21 +46,21 @@ final class CursesScreen {
       )
     }
     screen = opened
-    set_term(opened)
-    raw()  // Ctrl-C arrives as a key and quits cleanly, restoring the terminal
-    noecho()
-    keypad(cn_stdscr(), true)
-    nodelay(cn_stdscr(), true)
-    set_escdelay(25)
-    curs_set(0)
-    hasColour = has_colors() && getenv("NO_COLOR") == nil
+    cn_set_term(opened)
+    cn_raw()  // Ctrl-C arrives as a key and quits cleanly, restoring the terminal
+    cn_noecho()
+    cn_keypad(cn_stdscr(), true)
+    cn_nodelay(cn_stdscr(), true)
+    cn_set_escdelay(25)
+    cn_curs_set(0)
+    hasColour = cn_has_colors() && getenv("NO_COLOR") == nil
     if hasColour {
-      start_color()
-      use_default_colors()
-      init_pair(1, Int16(COLOR_GREEN), -1)
-      init_pair(2, Int16(COLOR_YELLOW), -1)
-      init_pair(3, Int16(COLOR_RED), -1)
-      init_pair(4, Int16(COLOR_CYAN), -1)
+      cn_start_color()
+      cn_use_default_colors()
+      cn_init_pair(1, Int16(COLOR_GREEN), -1)
+      cn_init_pair(2, Int16(COLOR_YELLOW), -1)
+      cn_init_pair(3, Int16(COLOR_RED), -1)
+      cn_init_pair(4, Int16(COLOR_CYAN), -1)
     }
     glyphs = unicode ? .unicode : .ascii
   }
@@ -79,22 +85,22 @@ final class CursesScreen {
           run.append(grid[column, row].character)
           column += 1
         }
-        wattrset(window, Int32(bitPattern: attributes(for: style)))
+        cn_wattrset(window, Int32(bitPattern: attributes(for: style)))
         // The last cell of the last row cannot advance the cursor; curses draws it and
         // returns an error we can ignore.
-        _ = mvwaddstr(window, Int32(row), Int32(start), run)
+        _ = cn_mvwaddstr(window, Int32(row), Int32(start), run)
       }
     }
-    wattrset(window, Int32(bitPattern: cn_a_normal()))
-    wnoutrefresh(window)
-    doupdate()
+    cn_wattrset(window, Int32(bitPattern: cn_a_normal()))
+    cn_wnoutrefresh(window)
+    cn_doupdate()
     previous = grid
   }
 
   /// After a resize curses must repaint everything.
   func invalidate() {
     previous = nil
-    clearok(cn_stdscr(), true)
+    cn_clearok(cn_stdscr(), true)
   }
 
   private func attributes(for style: CellStyle) -> attr_t {
@@ -110,7 +116,7 @@ final class CursesScreen {
   /// One pending key, or `nil`; `.resize` after the terminal changed size.
   func readKey() -> ScreenInput? {
     var character: wint_t = 0
-    let result = wget_wch(cn_stdscr(), &character)
+    let result = cn_wget_wch(cn_stdscr(), &character)
     if result == ERR { return nil }
     let code = Int32(character)
     if result == KEY_CODE_YES {
@@ -142,8 +148,8 @@ final class CursesScreen {
 
   /// Gives the terminal back as it was.
   func close() {
-    endwin()
-    delscreen(screen)
+    cn_endwin()
+    cn_delscreen(screen)
   }
 }
 
