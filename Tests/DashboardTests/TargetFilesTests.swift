@@ -30,7 +30,7 @@ import Testing
     try handle.write(contentsOf: Data(text.utf8))
   }
 
-  @Test func theStateIsReadEveryTimeAndTheLogOnlyWhenItChanged() throws {
+  @Test func theStateAndTheLogAreReadAgainWhenTheyChange() throws {
     var files = TargetFiles(settings: settings)
     var model = DashboardModel(target: DashboardFixtures.target())
     _ = files.refresh(&model)  // the first look: no files yet
@@ -48,6 +48,59 @@ import Testing
     changed = files.refresh(&model)
     #expect(changed)
     #expect(model.logLines == ["one", "two"])
+  }
+
+  /// Files are read again only when `stat` says they changed; one rewritten in place with
+  /// the same size within the file system's clock step looks unchanged, and is still seen.
+  @Test func aStateRewrittenInPlaceAtOnceIsStillSeen() throws {
+    var files = TargetFiles(settings: settings)
+    var model = DashboardModel(target: DashboardFixtures.target())
+    try write("8123:1", to: "failcount")
+    _ = files.refresh(&model)
+    #expect(model.state == .counter(FailureCounter(pid: 8123, count: 1)))
+    for count in 2...4 {
+      try write("8123:\(count)", to: "failcount")
+      let changed = files.refresh(&model)
+      #expect(changed)
+      #expect(model.state == .counter(FailureCounter(pid: 8123, count: count)))
+    }
+  }
+
+  /// Once the files have settled they are not read again, yet the next change shows: the
+  /// timer renames a new state file into place, and the check writes a report.
+  @Test func settledFilesStillShowTheNextChange() throws {
+    let reports = directory.appendingPathComponent("reports").path
+    var settings = settings
+    settings.incidents = IncidentPlan(
+      shelf: ReportShelf(directory: reports), collector: EvidenceCollector(), target: "edge",
+      uri: "ws://localhost:8085/")
+    var files = TargetFiles(settings: settings)
+    var model = DashboardModel(target: DashboardFixtures.target())
+    let shelf = settings.incidents!.shelf
+    let first = IncidentReport(
+      trigger: "first", target: "edge", unit: "openems.service", uri: "ws://localhost:8085/",
+      time: LocalTimestamp(seconds: 1_800_000_000, microseconds: 0))
+    try shelf.store(first, at: shelf.path(for: first.time))
+    try write("8123:1", to: "failcount")
+    _ = files.refresh(&model)
+    // Past the two seconds in which a file counts as just changed.
+    Thread.sleep(forTimeInterval: 2.2)
+    _ = files.refresh(&model)
+    var changed = files.refresh(&model)
+    #expect(changed == false)
+    try write("8123:2", to: ".failcount.tmp")
+    #expect(
+      rename(
+        directory.appendingPathComponent(".failcount.tmp").path, directory.appendingPathComponent("failcount").path)
+        == 0)
+    let second = IncidentReport(
+      trigger: "second", target: "edge", unit: "openems.service", uri: "ws://localhost:8085/",
+      time: LocalTimestamp(seconds: 1_800_000_060, microseconds: 0))
+    try shelf.store(second, at: shelf.path(for: second.time))
+    changed = files.refresh(&model)
+    #expect(changed)
+    #expect(model.state == .counter(FailureCounter(pid: 8123, count: 2)))
+    #expect(model.latestReport?.summary.first == "second")
   }
 
   @Test func aRotatedOrTruncatedLogIsReadAgainFromItsStart() throws {

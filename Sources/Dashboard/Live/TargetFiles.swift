@@ -5,20 +5,30 @@ import Engine
 #endif
 
 /// The files a target's timer writes, as the dashboard follows them: the state file and
-/// restart record (small, read every time), and the trigger log's tail, read again only when
-/// the log changed, was truncated or was replaced by rotation.
+/// restart record, the check history, the newest incident report and the trigger log's tail,
+/// each read again only when a `stat` says it changed (a box of a hundred targets is looked
+/// at every two seconds, and the timers write every fifteen).
 struct TargetFiles {
   let settings: CheckSettings
+  /// The state file and restart record when last read.
+  private var stateIdentity: (FileIdentity?, FileIdentity?)?
+  /// The report directory when last listed.
+  private var reportsIdentity: FileIdentity??
   /// What the log was when its tail was last read; nil when there was no log.
-  private var logIdentity: LogIdentity?
+  private var logIdentity: FileIdentity?
   /// What the check history was when last read: it is read again only when a check wrote it.
-  private var historyIdentity: LogIdentity?
+  private var historyIdentity: FileIdentity?
 
-  struct LogIdentity: Equatable {
+  struct FileIdentity: Equatable {
     var device: UInt
     var inode: UInt
     var size: Int
     var modified: Int
+    /// Status changes too (a chmod that makes the file unreadable).
+    var changed: Int
+    /// Changed less than two seconds ago: a second change within the file system's clock
+    /// step could leave all of the above as they are, so such a file is read again anyway.
+    var isRecent: Bool
   }
 
   init(settings: CheckSettings) {
@@ -28,57 +38,84 @@ struct TargetFiles {
   /// Reads what changed into `model`; returns whether anything it shows changed.
   mutating func refresh(_ model: inout DashboardModel) -> Bool {
     let before = (model.state, model.stateError, model.pendingRestart)
-    do {
-      let (state, record) = try settings.stateStore.peekBoth()
-      model.state = state
-      model.pendingRestart = record.record?.pending
-      // The request's age is on the boot clock; its expiry is shown as a time of day.
-      model.approvalExpires = nil
-      if let pending = model.pendingRestart, let timeout = settings.policy.approvalTimeout {
-        let left = timeout - (Moment.now() - pending.requestedAt)
-        model.approvalExpires = LocalTimestamp.now().seconds + Int(left.components.seconds)
+    let state = (Self.identity(of: settings.stateStore.path), Self.identity(of: settings.stateStore.recordPath))
+    if Self.changed(state.0, since: stateIdentity?.0, first: stateIdentity == nil)
+      || Self.changed(state.1, since: stateIdentity?.1, first: stateIdentity == nil)
+    {
+      stateIdentity = state
+      do {
+        let (state, record) = try settings.stateStore.peekBoth()
+        model.state = state
+        model.pendingRestart = record.record?.pending
+        model.stateError = nil
+      } catch {
+        model.stateError = "\(error)"
       }
-      model.stateError = nil
-    } catch {
-      model.stateError = "\(error)"
+    }
+    // The request's age is on the boot clock; its expiry is shown as a time of day.
+    model.approvalExpires = nil
+    if let pending = model.pendingRestart, let timeout = settings.policy.approvalTimeout {
+      let left = timeout - (Moment.now() - pending.requestedAt)
+      model.approvalExpires = LocalTimestamp.now().seconds + Int(left.components.seconds)
     }
     var stateChanged = before.0 != model.state || before.1 != model.stateError || before.2 != model.pendingRestart
-    // The newest report by name: read again only when another is written.
-    let newestReport = settings.incidents?.shelf.latest
-    if newestReport != model.latestReport?.path {
-      model.latestReport = newestReport.map { path in
-        .init(path: path, summary: ReportShelf.summary(ofReportAt: path) ?? ["(the report could not be read)"])
+    // The newest report by name, listed again only when the directory changed, and read again
+    // only when another is written.
+    if let shelf = settings.incidents?.shelf {
+      let directory = Self.identity(of: shelf.directory)
+      if Self.changed(directory, since: reportsIdentity ?? nil, first: reportsIdentity == nil) {
+        reportsIdentity = .some(directory)
+        let newestReport = shelf.latest
+        if newestReport != model.latestReport?.path {
+          model.latestReport = newestReport.map { path in
+            .init(path: path, summary: ReportShelf.summary(ofReportAt: path) ?? ["(the report could not be read)"])
+          }
+          stateChanged = true
+        }
       }
-      stateChanged = true
     }
     let history = Self.identity(of: settings.stateStore.historyPath)
-    if history != historyIdentity {
+    if history != historyIdentity || history?.isRecent == true {
       historyIdentity = history
       // The past only informs: a history that cannot be read shows none.
-      model.history = history == nil ? [] : (try? settings.stateStore.peekHistory()) ?? []
-      stateChanged = true
+      let entries = history == nil ? [] : (try? settings.stateStore.peekHistory()) ?? []
+      if entries != model.history {
+        model.history = entries
+        stateChanged = true
+      }
     }
     guard let identity = Self.identity(of: settings.triggerLog.path) else {
       defer { logIdentity = nil }
       model.logLines = []
       return stateChanged || logIdentity != nil
     }
-    if logIdentity == identity { return stateChanged }
+    if logIdentity == identity, !identity.isRecent { return stateChanged }
     logIdentity = identity
+    let shown = (model.logLines, model.logError)
     do {
       model.logLines = try TriggerLogTail(path: settings.triggerLog.path).lastLines(500)
       model.logError = nil
     } catch {
       model.logError = "\(error)"
     }
-    return true
+    return stateChanged || shown.0 != model.logLines || shown.1 != model.logError
   }
 
-  private static func identity(of path: String) -> LogIdentity? {
+  /// Whether a file must be read again: the first time, when it came, went or changed, or
+  /// when it changed too recently to tell.
+  private static func changed(_ now: FileIdentity?, since before: FileIdentity?, first: Bool) -> Bool {
+    first || now != before || now?.isRecent == true
+  }
+
+  private static func identity(of path: String) -> FileIdentity? {
     var info = stat()
     guard stat(path, &info) == 0 else { return nil }
-    return LogIdentity(
+    var clock = timespec()
+    clock_gettime(CLOCK_REALTIME, &clock)
+    return FileIdentity(
       device: UInt(info.st_dev), inode: UInt(info.st_ino), size: Int(info.st_size),
-      modified: Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000)
+      modified: Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000,
+      changed: Int(info.st_ctim.tv_nsec) + Int(info.st_ctim.tv_sec) * 1_000_000_000,
+      isRecent: Int(clock.tv_sec) - Int(max(info.st_mtim.tv_sec, info.st_ctim.tv_sec)) < 2)
   }
 }
