@@ -636,3 +636,21 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
         == "the certificate is for no host names, not box; probe a name it holds, or fix the certificate")
   }
 }
+
+/// The probe's random bytes: the kernel's, 64 at a time.
+@Suite struct ProbeEntropyTests {
+  @Test func drawsAcrossSeveralRefillsAreNeitherZeroNorRepeated() {
+    var entropy = ProbeEntropy()
+    // 40 draws: five refills of eight. A buffer left unfilled would give zeros, one filled
+    // once and reused the same eight words again.
+    let draws = (0..<40).map { _ in entropy.next() }
+    #expect(Set(draws).count == draws.count)
+    #expect(!draws.contains(0))
+  }
+
+  @Test func twoProbesDrawDifferentKeys() {
+    var first = ProbeEntropy()
+    var second = ProbeEntropy()
+    #expect((first.next(), first.next()) != (second.next(), second.next()))
+  }
+}

@@ -105,7 +105,7 @@ public struct Probe: Sendable {
 
 /// The state of one running probe. Lives on one event loop; every method runs there.
 final class ProbeAttempt {
-  typealias Conversation = ProbeConversation<SystemRandomNumberGenerator>
+  typealias Conversation = ProbeConversation<ProbeEntropy>
 
   private let probe: Probe
   private let eventLoop: any EventLoop
@@ -269,7 +269,7 @@ final class ProbeAttempt {
   // MARK: Carrying out the conversation's actions
 
   private func startConversation() {
-    conversation = Conversation(uri: uri, options: probe.options, random: SystemRandomNumberGenerator())
+    conversation = Conversation(uri: uri, options: probe.options, random: ProbeEntropy())
     perform(conversation!.start())
   }
 

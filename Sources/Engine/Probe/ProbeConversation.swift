@@ -42,7 +42,7 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
 
   init(uri: WebSocketURI, options: ProbeOptions, random: Random) {
     var random = random
-    // Eight bytes per draw: each draw of the system's generator is a system call.
+    // Eight bytes per draw (the system generator made each draw a system call).
     func bytes(_ count: Int) -> [UInt8] {
       var out: [UInt8] = []
       out.reserveCapacity(count)
