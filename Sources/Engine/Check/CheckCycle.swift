@@ -55,6 +55,18 @@ public struct CheckSettings: Sendable {
   }
 }
 
+/// A probe a check has started: wait for its result, or give it up. Kept apart from SwiftNIO,
+/// like the rest of the check's decisions (the fuzzers build them without it).
+public struct StartedProbe: Sendable {
+  public let wait: @Sendable () -> ProbeResult
+  public let abandon: @Sendable () -> Void
+
+  public init(wait: @escaping @Sendable () -> ProbeResult, abandon: @escaping @Sendable () -> Void) {
+    self.wait = wait
+    self.abandon = abandon
+  }
+}
+
 /// What one check found and did.
 public struct CheckReport: Sendable {
   public var status: ServiceStatus?
@@ -76,15 +88,18 @@ public struct CheckReport: Sendable {
 /// operator tries by hand is what the timer does.
 public struct CheckCycle: Sendable {
   public let settings: CheckSettings
-  private let probe: Probe
+  private let startProbe: @Sendable () -> StartedProbe
   private let serviceManager: any ServiceManager
 
   /// - Parameters:
-  ///   - probe: the target's probe (it has its own deadline).
   ///   - serviceManager: `Systemctl()` outside tests.
-  public init(settings: CheckSettings, serviceManager: any ServiceManager, probe: Probe) {
+  ///   - startProbe: starts the target's probe (it has its own deadline); `Probe` makes one
+  ///     with `CheckCycle(settings:serviceManager:probe:)`.
+  public init(
+    settings: CheckSettings, serviceManager: any ServiceManager, startProbe: @escaping @Sendable () -> StartedProbe
+  ) {
     self.settings = settings
-    self.probe = probe
+    self.startProbe = startProbe
     self.serviceManager = serviceManager
   }
 
@@ -120,7 +135,7 @@ public struct CheckCycle: Sendable {
     // systemd's answer and the probe's take about as long (a few ms on a healthy box), so they
     // overlap. When systemd cannot say the PID, the probe's connection is closed at once and
     // nothing is counted.
-    let running = probe.start()
+    let running = startProbe()
     do {
       report.status = try serviceManager.status(of: unit)
     } catch {

@@ -536,3 +536,13 @@ extension Probe {
     start().wait()
   }
 }
+
+extension CheckCycle {
+  /// The check of a target whose probe is `probe`.
+  public init(settings: CheckSettings, serviceManager: any ServiceManager, probe: Probe) {
+    self.init(settings: settings, serviceManager: serviceManager) {
+      let running = probe.start()
+      return StartedProbe(wait: running.wait, abandon: running.abandon)
+    }
+  }
+}
