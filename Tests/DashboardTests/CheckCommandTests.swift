@@ -370,6 +370,34 @@ import Testing
     #expect(sandbox.restartCalls.isEmpty)
   }
 
+  /// A healthy check that finds the count it would write leaves the file alone (no two fsyncs
+  /// every 15 s on an SD card); any other text, even one that means the same, is written as
+  /// the reference writes it.
+  @Test func aHealthyCheckRewritesNothingThatIsAlreadySo() throws {
+    let server = try WebSocketTestServer(.healthy)
+    defer { server.stop() }
+    let sandbox = try CommandSandbox()
+    try sandbox.setState("4242:0")
+    func identity() -> [Int] {
+      var info = stat()
+      guard stat(sandbox.statePath, &info) == 0 else { return [] }
+      return [Int(info.st_ino), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)]
+    }
+    let before = identity()
+    usleep(20_000)
+    var outcome = try sandbox.check("ws://127.0.0.1:\(server.port)")
+    #expect(outcome.status == 0)
+    #expect(sandbox.state == "4242:0")
+    #expect(identity() == before, "the unchanged state file was written again")
+
+    for (text, why) in [("4242:2", "a count"), ("4242:0\n", "a newline"), (" 4242:0", "a space")] {
+      try sandbox.setState(text)
+      outcome = try sandbox.check("ws://127.0.0.1:\(server.port)")
+      #expect(outcome.status == 0)
+      #expect(sandbox.state == "4242:0", "\(why) is written over")
+    }
+  }
+
   /// systemd's answer and the probe overlap: the stand-in answers only after the server has
   /// seen the probe, which a check asking systemd first would never get to.
   @Test func systemdIsAskedWhileTheProbeRuns() throws {

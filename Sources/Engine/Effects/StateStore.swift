@@ -145,10 +145,16 @@ public struct StateStore: Sendable {
     defer { close(fd) }
     try lock(fd)
     defer { flock(fd, LOCK_UN) }
-    let content = try read(in: fd)
+    let text = try readText(in: fd)
+    let content = Self.content(of: text)
     let record = try readRecord(in: fd)
     let writer = Writer(
-      counter: { counter throws(StateFileError) in try write(counter.fileText, in: fd) },
+      counter: { counter throws(StateFileError) in
+        // The same bytes again would change nothing but cost two fsyncs: a healthy check every
+        // 15 s, on the SD card or eMMC of a small box. The file stays as it is.
+        guard text != counter.fileText else { return }
+        try write(counter.fileText, in: fd)
+      },
       record: { record throws(StateFileError) in try write(record.fileText, to: recordName, in: fd) },
       lastCheck: { check throws(StateFileError) in try write(check.fileText, to: lastCheckName, in: fd, durable: false)
       },
@@ -217,8 +223,17 @@ public struct StateStore: Sendable {
   }
 
   private func read(in directoryFD: Int32) throws(StateFileError) -> Content {
+    Self.content(of: try readText(in: directoryFD))
+  }
+
+  /// The state file's text; `nil` when there is none.
+  private func readText(in directoryFD: Int32) throws(StateFileError) -> String? {
     // A real state file is a few bytes; read a little more to tell a garbage file.
-    guard let text = try readFile(name, shownAs: path, limit: 64, in: directoryFD) else { return .missing }
+    try readFile(name, shownAs: path, limit: 64, in: directoryFD)
+  }
+
+  private static func content(of text: String?) -> Content {
+    guard let text else { return .missing }
     if let counter = FailureCounter(fileText: text) { return .counter(counter) }
     return .other(text)
   }
