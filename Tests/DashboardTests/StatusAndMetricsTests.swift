@@ -11,6 +11,18 @@ import Testing
       .flatMap { Double($0.split(separator: " ").last!) }
   }
 
+  /// `status` looks and creates nothing: a target whose timer never ran has no state
+  /// directory, before and after.
+  @Test func statusOfATargetNeverCheckedCreatesNoStateDirectory() throws {
+    let sandbox = try CommandSandbox()
+    let stateDirectory = sandbox.directory.appendingPathComponent("never/checked").path
+    let outcome = try sandbox.run([
+      "status", "ws://127.0.0.1:1/", "openems.service", "--state-file", "\(stateDirectory)/failcount",
+    ])
+    #expect(outcome.standardOutput.contains("openems.service"), "\(outcome.standardOutput)\(outcome.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: stateDirectory))
+  }
+
   @Test func metricsMoveWithTheProbe() throws {
     let server = try WebSocketTestServer(.healthy)
     defer { server.stop() }

@@ -171,17 +171,25 @@ final class DashboardSession {
     let watched = timerInterval == nil ? targets.map { ($0.view.timer, $0.view.settings.stateStore) } : []
     let timers = watched.compactMap(\.0)
     DispatchQueue(label: "websocket-health-check.systemd").async {
+      // Each target's last check, read again only when its small file changed.
+      var lastChecks = [(FileIdentity?, Int?)](repeating: (nil, nil), count: watched.count)
+      var firstRound = true
       while true {
         do {
           let overview = try serviceManager.overview(units: units, timers: timers)
           let now = LocalTimestamp.now().seconds
-          let problems = watched.map { timer, store in
-            timer.flatMap { timer in
-              TimerProblem.of(
-                timer: overview.timers[timer.description], queryError: nil,
-                lastCheck: (try? store.peekLastCheck())??.unixSeconds, now: now)
+          let problems = watched.indices.map { index in
+            let (timer, store) = watched[index]
+            return timer.flatMap { timer in
+              let identity = FileIdentity.of(store.lastCheckPath)
+              if firstRound || FileIdentity.mustReadAgain(identity, since: lastChecks[index].0) {
+                lastChecks[index] = (identity, (try? store.peekLastCheck())??.unixSeconds)
+              }
+              return TimerProblem.of(
+                timer: overview.timers[timer.description], queryError: nil, lastCheck: lastChecks[index].1, now: now)
             }
           }
+          firstRound = false
           mailbox.post(.services(overview, nil, timerProblems: problems))
         } catch {
           mailbox.post(.services(ServiceOverview(), "\(error)"))

@@ -19,18 +19,6 @@ struct TargetFiles {
   /// What the check history was when last read: it is read again only when a check wrote it.
   private var historyIdentity: FileIdentity?
 
-  struct FileIdentity: Equatable {
-    var device: UInt
-    var inode: UInt
-    var size: Int
-    var modified: Int
-    /// Status changes too (a chmod that makes the file unreadable).
-    var changed: Int
-    /// Changed less than two seconds ago: a second change within the file system's clock
-    /// step could leave all of the above as they are, so such a file is read again anyway.
-    var isRecent: Bool
-  }
-
   init(settings: CheckSettings) {
     self.settings = settings
   }
@@ -38,7 +26,7 @@ struct TargetFiles {
   /// Reads what changed into `model`; returns whether anything it shows changed.
   mutating func refresh(_ model: inout DashboardModel) -> Bool {
     let before = (model.state, model.stateError, model.pendingRestart)
-    let state = (Self.identity(of: settings.stateStore.path), Self.identity(of: settings.stateStore.recordPath))
+    let state = (FileIdentity.of(settings.stateStore.path), FileIdentity.of(settings.stateStore.recordPath))
     if Self.changed(state.0, since: stateIdentity?.0, first: stateIdentity == nil)
       || Self.changed(state.1, since: stateIdentity?.1, first: stateIdentity == nil)
     {
@@ -62,7 +50,7 @@ struct TargetFiles {
     // The newest report by name, listed again only when the directory changed, and read again
     // only when another is written.
     if let shelf = settings.incidents?.shelf {
-      let directory = Self.identity(of: shelf.directory)
+      let directory = FileIdentity.of(shelf.directory)
       if Self.changed(directory, since: reportsIdentity ?? nil, first: reportsIdentity == nil) {
         reportsIdentity = .some(directory)
         let newestReport = shelf.latest
@@ -74,7 +62,7 @@ struct TargetFiles {
         }
       }
     }
-    let history = Self.identity(of: settings.stateStore.historyPath)
+    let history = FileIdentity.of(settings.stateStore.historyPath)
     if history != historyIdentity || history?.isRecent == true {
       historyIdentity = history
       // The past only informs: a history that cannot be read shows none.
@@ -84,7 +72,7 @@ struct TargetFiles {
         stateChanged = true
       }
     }
-    guard let identity = Self.identity(of: settings.triggerLog.path) else {
+    guard let identity = FileIdentity.of(settings.triggerLog.path) else {
       defer { logIdentity = nil }
       model.logLines = []
       return stateChanged || logIdentity != nil
@@ -104,18 +92,7 @@ struct TargetFiles {
   /// Whether a file must be read again: the first time, when it came, went or changed, or
   /// when it changed too recently to tell.
   private static func changed(_ now: FileIdentity?, since before: FileIdentity?, first: Bool) -> Bool {
-    first || now != before || now?.isRecent == true
+    first || FileIdentity.mustReadAgain(now, since: before)
   }
 
-  private static func identity(of path: String) -> FileIdentity? {
-    var info = stat()
-    guard stat(path, &info) == 0 else { return nil }
-    var clock = timespec()
-    clock_gettime(CLOCK_REALTIME, &clock)
-    return FileIdentity(
-      device: UInt(info.st_dev), inode: UInt(info.st_ino), size: Int(info.st_size),
-      modified: Int(info.st_mtim.tv_nsec) + Int(info.st_mtim.tv_sec) * 1_000_000_000,
-      changed: Int(info.st_ctim.tv_nsec) + Int(info.st_ctim.tv_sec) * 1_000_000_000,
-      isRecent: Int(clock.tv_sec) - Int(max(info.st_mtim.tv_sec, info.st_ctim.tv_sec)) < 2)
-  }
 }

@@ -132,7 +132,8 @@ public struct StateStore: Sendable {
   /// The last check's time and verdict, for `status`; `nil` before the first, or when the file
   /// is not one.
   public func peekLastCheck() throws(StateFileError) -> RestartRecord.LastCheck? {
-    let fd = try openDirectory()
+    // A display creates nothing: no directory yet is no check yet.
+    guard let fd = try openDirectory(creating: false) else { return nil }
     defer { close(fd) }
     return try readFile(lastCheckName, shownAs: lastCheckPath, limit: 4096, in: fd).flatMap(
       RestartRecord.LastCheck.init(fileText:))
