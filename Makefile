@@ -2,7 +2,7 @@
 #   make demo     the watchdog at work on an in-process service (nothing real is touched)
 #   make test     every test: unit, probe against loopback peers, CLI, dashboard, systemd e2e
 #   make bench    our check against the Python reference, side by side
-#   make check-order  re-profile the functions a check runs (bench/check.order)
+#   make check-order  re-profile the functions a check runs, then the dashboard (bench/check.order)
 #   make fuzz     libFuzzer on every parser, FUZZ_SECONDS (60) each; make test runs 5 s each
 #   make soak     the dashboard for SOAK_SECONDS (600) on flapping servers, in tmux
 #   make fresh-machine  the README's two commands in a fresh debootstrap Debian 12 with Swift
