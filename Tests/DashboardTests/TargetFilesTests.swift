@@ -88,6 +88,15 @@ import Testing
     _ = files.refresh(&model)
     var changed = files.refresh(&model)
     #expect(changed == false)
+    // A state directory others may write is refused, although no file in it changed.
+    let mode = try #require(
+      try FileManager.default.attributesOfItem(atPath: directory.path)[.posixPermissions] as? Int)
+    try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory.path)
+    _ = files.refresh(&model)
+    #expect(model.stateError != nil)
+    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: directory.path)
+    _ = files.refresh(&model)
+    #expect(model.stateError == nil)
     try write("8123:2", to: ".failcount.tmp")
     #expect(
       rename(

@@ -10,8 +10,9 @@ import Engine
 /// at every two seconds, and the timers write every fifteen).
 struct TargetFiles {
   let settings: CheckSettings
-  /// The state file and restart record when last read.
-  private var stateIdentity: (FileIdentity?, FileIdentity?)?
+  /// The state directory, the state file and the restart record when last read: a directory
+  /// made unsafe (a chmod) is an error to show although neither file changed.
+  private var stateIdentity: (FileIdentity?, FileIdentity?, FileIdentity?)?
   /// The report directory when last listed.
   private var reportsIdentity: FileIdentity??
   /// What the log was when its tail was last read; nil when there was no log.
@@ -26,9 +27,12 @@ struct TargetFiles {
   /// Reads what changed into `model`; returns whether anything it shows changed.
   mutating func refresh(_ model: inout DashboardModel) -> Bool {
     let before = (model.state, model.stateError, model.pendingRestart)
-    let state = (FileIdentity.of(settings.stateStore.path), FileIdentity.of(settings.stateStore.recordPath))
-    if Self.changed(state.0, since: stateIdentity?.0, first: stateIdentity == nil)
-      || Self.changed(state.1, since: stateIdentity?.1, first: stateIdentity == nil)
+    let store = settings.stateStore
+    let state = (FileIdentity.of(store.directoryPath), FileIdentity.of(store.path), FileIdentity.of(store.recordPath))
+    let first = stateIdentity == nil
+    if Self.changed(state.0, since: stateIdentity?.0, first: first)
+      || Self.changed(state.1, since: stateIdentity?.1, first: first)
+      || Self.changed(state.2, since: stateIdentity?.2, first: first)
     {
       stateIdentity = state
       do {

@@ -78,6 +78,8 @@ public struct StateStore: Sendable {
   /// The restart record beside the state file (`failcount.policy`): what the reference does
   /// not know (a pending request, restarts done, the re-arm schedule).
   public var recordPath: String { path + ".policy" }
+  /// The directory the state, the record and their lock live in.
+  public var directoryPath: String { directory }
   private var recordName: String { name + ".policy" }
 
   /// What the record file held.
