@@ -50,8 +50,9 @@ import Testing
     #expect(model.logLines == ["one", "two"])
   }
 
-  /// Files are read again only when `stat` says they changed; one rewritten in place with
-  /// the same size within the file system's clock step looks unchanged, and is still seen.
+  /// A state file rewritten in place, same size, in quick succession, is seen at each look
+  /// (whether `stat` tells the writes apart depends on the clock step; `FileIdentityTests`
+  /// holds the rule that covers the case where it cannot).
   @Test func aStateRewrittenInPlaceAtOnceIsStillSeen() throws {
     var files = TargetFiles(settings: settings)
     var model = DashboardModel(target: DashboardFixtures.target())
@@ -150,5 +151,39 @@ import Testing
     changed = files.refresh(&model)
     #expect(changed)
     #expect(model.stateError == nil && model.state == .counter(FailureCounter(pid: 8123, count: 1)))
+  }
+}
+
+/// When a followed file must be read again.
+@Suite struct FileIdentityTests {
+  static func identity(inode: UInt = 7, size: Int = 6, recent: Bool = false) -> FileIdentity {
+    FileIdentity(device: 1, inode: inode, size: size, modified: 100, changed: 100, isRecent: recent)
+  }
+
+  @Test(
+    arguments: [
+      (identity(), identity(), false, "the same settled file"),
+      (identity(recent: true), identity(recent: true), true, "the same file, changed just now"),
+      (identity(inode: 8), identity(), true, "renamed into place"),
+      (identity(size: 7), identity(), true, "grown"),
+      (nil, identity(), true, "gone"),
+      (identity(), nil, true, "come"),
+      (nil, nil, false, "still none"),
+    ] as [(FileIdentity?, FileIdentity?, Bool, String)])
+  func mustReadAgain(now: FileIdentity?, before: FileIdentity?, expected: Bool, why: String) {
+    #expect(FileIdentity.mustReadAgain(now, since: before) == expected, "\(why)")
+  }
+
+  @Test func aWatchReadsAtItsFirstLookAndRemembers() throws {
+    let path = NSTemporaryDirectory() + "whc-watch-\(UUID())"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var watch = FileWatch()
+    var looks: [Bool] = []
+    looks.append(watch.mustRead(path))  // the first look, even at no file
+    looks.append(watch.mustRead(path))  // still no file
+    try "4242:0".write(toFile: path, atomically: false, encoding: .utf8)
+    looks.append(watch.mustRead(path))  // a file came
+    looks.append(watch.mustRead(path))  // written just now: too recent to tell
+    #expect(looks == [true, false, true, true])
   }
 }

@@ -172,8 +172,8 @@ final class DashboardSession {
     let timers = watched.compactMap(\.0)
     DispatchQueue(label: "websocket-health-check.systemd").async {
       // Each target's last check, read again only when its small file changed.
-      var lastChecks = [(FileIdentity?, Int?)](repeating: (nil, nil), count: watched.count)
-      var firstRound = true
+      var lastCheckWatches = [FileWatch](repeating: FileWatch(), count: watched.count)
+      var lastChecks = [Int?](repeating: nil, count: watched.count)
       while true {
         do {
           let overview = try serviceManager.overview(units: units, timers: timers)
@@ -181,15 +181,13 @@ final class DashboardSession {
           let problems = watched.indices.map { index in
             let (timer, store) = watched[index]
             return timer.flatMap { timer in
-              let identity = FileIdentity.of(store.lastCheckPath)
-              if firstRound || FileIdentity.mustReadAgain(identity, since: lastChecks[index].0) {
-                lastChecks[index] = (identity, (try? store.peekLastCheck())??.unixSeconds)
+              if lastCheckWatches[index].mustRead(store.lastCheckPath) {
+                lastChecks[index] = (try? store.peekLastCheck())??.unixSeconds
               }
               return TimerProblem.of(
-                timer: overview.timers[timer.description], queryError: nil, lastCheck: lastChecks[index].1, now: now)
+                timer: overview.timers[timer.description], queryError: nil, lastCheck: lastChecks[index], now: now)
             }
           }
-          firstRound = false
           mailbox.post(.services(overview, nil, timerProblems: problems))
         } catch {
           mailbox.post(.services(ServiceOverview(), "\(error)"))

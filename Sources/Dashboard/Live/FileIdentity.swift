@@ -34,3 +34,17 @@ struct FileIdentity: Equatable {
     now != before || now?.isRecent == true
   }
 }
+
+/// One file followed by `stat`: whether it must be read, the first time and each time it changed.
+struct FileWatch {
+  /// What the last look saw; `nil` before the first look (`.some(nil)`: there was no file).
+  private var seen: FileIdentity??
+
+  /// Whether the file at `path` must be read now; remembers what it saw for the next look.
+  mutating func mustRead(_ path: String) -> Bool {
+    let now = FileIdentity.of(path)
+    defer { seen = .some(now) }
+    guard case .some(let before) = seen else { return true }
+    return FileIdentity.mustReadAgain(now, since: before)
+  }
+}

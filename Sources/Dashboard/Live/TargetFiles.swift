@@ -10,11 +10,13 @@ import Engine
 /// at every two seconds, and the timers write every fifteen).
 struct TargetFiles {
   let settings: CheckSettings
-  /// The state directory, the state file and the restart record when last read: a directory
-  /// made unsafe (a chmod) is an error to show although neither file changed.
-  private var stateIdentity: (FileIdentity?, FileIdentity?, FileIdentity?)?
-  /// The report directory when last listed.
-  private var reportsIdentity: FileIdentity??
+  /// The state directory, the state file and the restart record: a directory made unsafe (a
+  /// chmod) is an error to show although neither file changed.
+  private var stateDirectoryWatch = FileWatch()
+  private var stateFileWatch = FileWatch()
+  private var recordWatch = FileWatch()
+  /// The report directory.
+  private var reportsWatch = FileWatch()
   /// What the log was when its tail was last read; nil when there was no log.
   private var logIdentity: FileIdentity?
   /// What the check history was when last read: it is read again only when a check wrote it.
@@ -28,13 +30,12 @@ struct TargetFiles {
   mutating func refresh(_ model: inout DashboardModel) -> Bool {
     let before = (model.state, model.stateError, model.pendingRestart)
     let store = settings.stateStore
-    let state = (FileIdentity.of(store.directoryPath), FileIdentity.of(store.path), FileIdentity.of(store.recordPath))
-    let first = stateIdentity == nil
-    if Self.changed(state.0, since: stateIdentity?.0, first: first)
-      || Self.changed(state.1, since: stateIdentity?.1, first: first)
-      || Self.changed(state.2, since: stateIdentity?.2, first: first)
-    {
-      stateIdentity = state
+    // All three look (no `||` cutting it short), so that each remembers what it saw.
+    let looks = [
+      stateDirectoryWatch.mustRead(store.directoryPath), stateFileWatch.mustRead(store.path),
+      recordWatch.mustRead(store.recordPath),
+    ]
+    if looks.contains(true) {
       do {
         let (state, record) = try settings.stateStore.peekBoth()
         model.state = state
@@ -54,9 +55,7 @@ struct TargetFiles {
     // The newest report by name, listed again only when the directory changed, and read again
     // only when another is written.
     if let shelf = settings.incidents?.shelf {
-      let directory = FileIdentity.of(shelf.directory)
-      if Self.changed(directory, since: reportsIdentity ?? nil, first: reportsIdentity == nil) {
-        reportsIdentity = .some(directory)
+      if reportsWatch.mustRead(shelf.directory) {
         let newestReport = shelf.latest
         if newestReport != model.latestReport?.path {
           model.latestReport = newestReport.map { path in
@@ -67,7 +66,7 @@ struct TargetFiles {
       }
     }
     let history = FileIdentity.of(settings.stateStore.historyPath)
-    if history != historyIdentity || history?.isRecent == true {
+    if FileIdentity.mustReadAgain(history, since: historyIdentity) {
       historyIdentity = history
       // The past only informs: a history that cannot be read shows none.
       let entries = history == nil ? [] : (try? settings.stateStore.peekHistory()) ?? []
@@ -81,7 +80,7 @@ struct TargetFiles {
       model.logLines = []
       return stateChanged || logIdentity != nil
     }
-    if logIdentity == identity, !identity.isRecent { return stateChanged }
+    if !FileIdentity.mustReadAgain(identity, since: logIdentity) { return stateChanged }
     logIdentity = identity
     let shown = (model.logLines, model.logError)
     do {
@@ -92,11 +91,4 @@ struct TargetFiles {
     }
     return stateChanged || shown.0 != model.logLines || shown.1 != model.logError
   }
-
-  /// Whether a file must be read again: the first time, when it came, went or changed, or
-  /// when it changed too recently to tell.
-  private static func changed(_ now: FileIdentity?, since before: FileIdentity?, first: Bool) -> Bool {
-    first || FileIdentity.mustReadAgain(now, since: before)
-  }
-
 }

@@ -75,23 +75,39 @@ public struct Probe: Sendable {
 
   /// Runs one probe. The future never fails: every failure is a `ProbeResult`.
   public func run() -> EventLoopFuture<ProbeResult> {
-    start().result
+    launch(keepingAttemptIn: nil)
   }
 
-  /// Starts one probe; the caller may give it up before it ends (`RunningProbe.abandon()`).
-  public func start() -> RunningProbe {
+  /// Starts one probe for a caller that may give it up before it ends (a check whose systemd
+  /// query failed): `abandon` closes its connection at once.
+  public func start() -> StartedProbe {
     let eventLoop = group.next()
-    let promise = eventLoop.makePromise(of: ProbeResult.self)
     let running = NIOLoopBoundBox.makeEmptyBox(valueType: ProbeAttempt.self, eventLoop: eventLoop)
+    let result = launch(on: eventLoop, keepingAttemptIn: running)
+    return StartedProbe(
+      wait: {
+        do {
+          return try result.wait()
+        } catch {
+          // The future never fails; this is only the shape of `wait()`.
+          return ProbeResult(failure: .network(phase: .resolve, detail: "\(error)"), timings: PhaseTimings())
+        }
+      },
+      // After the attempt was made: `execute` keeps order on its loop.
+      abandon: { eventLoop.execute { running.value?.abandon() } })
+  }
+
+  private func launch(
+    on eventLoop: (any EventLoop)? = nil, keepingAttemptIn running: NIOLoopBoundBox<ProbeAttempt?>?
+  ) -> EventLoopFuture<ProbeResult> {
+    let eventLoop = eventLoop ?? group.next()
+    let promise = eventLoop.makePromise(of: ProbeResult.self)
     eventLoop.execute {
       let attempt = ProbeAttempt(probe: self, eventLoop: eventLoop, promise: promise)
-      running.value = attempt
+      running?.value = attempt
       attempt.start()
     }
-    return RunningProbe(result: promise.futureResult) {
-      // After the attempt was made: `execute` keeps order on its loop.
-      eventLoop.execute { running.value?.abandon() }
-    }
+    return promise.futureResult
   }
 
   /// The TLS context for a `wss://` URI: the prepared one, or one made for a redirect from
@@ -504,31 +520,6 @@ extension TimeAmount {
   }
 }
 
-/// A probe under way.
-public struct RunningProbe: Sendable {
-  /// Never fails: every failure is a `ProbeResult`.
-  public let result: EventLoopFuture<ProbeResult>
-  private let abandonAttempt: @Sendable () -> Void
-
-  init(result: EventLoopFuture<ProbeResult>, abandon: @escaping @Sendable () -> Void) {
-    self.result = result
-    abandonAttempt = abandon
-  }
-
-  /// Closes the connection without waiting for the probe's end; `result` then completes soon.
-  public func abandon() { abandonAttempt() }
-
-  /// Blocks until the probe ends (its deadline bounds the wait). Not for an event loop thread.
-  public func wait() -> ProbeResult {
-    do {
-      return try result.wait()
-    } catch {
-      // The future never fails; this is only the shape of `wait()`.
-      return ProbeResult(failure: .network(phase: .resolve, detail: "\(error)"), timings: PhaseTimings())
-    }
-  }
-}
-
 extension Probe {
   /// Runs one probe and blocks until it ends (its deadline bounds the wait).
   /// Not for an event loop thread.
@@ -540,9 +531,6 @@ extension Probe {
 extension CheckCycle {
   /// The check of a target whose probe is `probe`.
   public init(settings: CheckSettings, serviceManager: any ServiceManager, probe: Probe) {
-    self.init(settings: settings, serviceManager: serviceManager) {
-      let running = probe.start()
-      return StartedProbe(wait: running.wait, abandon: running.abandon)
-    }
+    self.init(settings: settings, serviceManager: serviceManager, startProbe: probe.start)
   }
 }
