@@ -93,6 +93,53 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
     #expect(AcceptKey.expected(for: "dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
   }
 
+  /// FIPS 180's and RFC 4648's own vectors, and the lengths where SHA-1's padding takes a
+  /// second block (55 bytes fit one, 56 do not).
+  @Test(arguments: [
+    ("", "da39a3ee5e6b4b0d3255bfef95601890afd80709"),
+    ("abc", "a9993e364706816aba3e25717850c26c9cd0d89d"),
+    ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "84983e441c3bd26ebaae4aa1f95129e5e54670f1"),
+    (String(repeating: "a", count: 55), "c1c8bbdc22796e28c0e15163d20899b65621d65a"),
+    (String(repeating: "a", count: 56), "c2db330f6083854c99d4b5bfb6e8f29f201be699"),
+    (String(repeating: "a", count: 64), "0098ba824b5c16427bd7a1122a5a442a25ec644d"),
+  ])
+  func sha1MatchesTheStandardsVectors(message: String, digest: String) {
+    let hex = AcceptKey.sha1(Array(message.utf8)).map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }
+    #expect(hex.joined() == digest)
+  }
+
+  @Test(arguments: [
+    ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy"),
+  ])
+  func base64MatchesRFC4648(bytes: String, text: String) {
+    #expect(String(decoding: AcceptKey.base64(Array(bytes.utf8)), as: UTF8.self) == text)
+  }
+
+  @Test func base64UsesTheWholeAlphabet() {
+    // 0b000000 000001 … 111111: every six-bit value once, in order.
+    var bits: [Bool] = []
+    for value in 0..<64 { for shift in (0..<6).reversed() { bits.append(value >> shift & 1 == 1) } }
+    let bytes = stride(from: 0, to: bits.count, by: 8).map { start in
+      bits[start..<(start + 8)].reduce(UInt8(0)) { $0 << 1 | ($1 ? 1 : 0) }
+    }
+    #expect(
+      String(decoding: AcceptKey.base64(bytes), as: UTF8.self)
+        == "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+  }
+
+  @Test func aRedirectHopsRequestNamesTheNewPlace() throws {
+    let options = ProbeOptions(subprotocol: "json")
+    let first = UpgradeHandshake(
+      uri: try WebSocketURI(parsing: "ws://a:1/x"), options: options, keyBytes: Array(0..<16))
+    let next = UpgradeHandshake(
+      request: .init(uri: try WebSocketURI(parsing: "ws://b/y"), options: options), keyBytes: Array(0..<16))
+    let text = String(decoding: next.request, as: UTF8.self)
+    #expect(text.hasPrefix("GET /y HTTP/1.1\r\nHost: b\r\n"))
+    #expect(text.contains("Sec-WebSocket-Key: AAECAwQFBgcICQoLDA0ODw==\r\nSec-WebSocket-Version: 13\r\n"))
+    #expect(text.hasSuffix("Sec-WebSocket-Protocol: json\r\nUser-Agent: websocket-health-check\r\n\r\n"))
+    #expect(first.request != next.request)
+  }
+
   static let key = "AAECAwQFBgcICQoLDA0ODw=="
   static let accept = AcceptKey.expected(for: key)
 
@@ -136,6 +183,44 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
     }
     #expect(rest.isEmpty)
     #expect(handshake.judge(head) == verdict)
+  }
+
+  @Test(arguments: [
+    ("Upgrade: websocket", true),
+    ("Upgrade:websocket", true),
+    ("Upgrade: \tWebSocket \t", true),
+    ("Upgrade: h2c, websocket", true),
+    ("Upgrade: websocket,", true),
+    ("Upgrade: h2c\r\nUpgrade: websocket", true),
+    ("Upgrade: ,, websocket ,", true),
+    ("Upgrade: websocketx", false),
+    ("Upgrade: web socket", false),
+    ("Upgrade: h2c; websocket", false),
+    ("X-Upgrade: websocket", false),
+    ("Upgrade:", false),
+    ("Upgrade websocket", false),
+  ])
+  func aTokenIsOneOfTheCommaSeparatedValuesOfAnyFieldOfThatName(fields: String, found: Bool) throws {
+    var reader = ResponseHeadReader()
+    guard case .head(let head, _) = reader.feed(Array("HTTP/1.1 101 OK\r\n\(fields)\r\n\r\n".utf8)) else {
+      Issue.record("no head")
+      return
+    }
+    #expect(head.hasToken("websocket", in: "upgrade") == found)
+  }
+
+  @Test func fieldsAreReadWhereTheyLie() {
+    var reader = ResponseHeadReader()
+    let bytes = Array("HTTP/1.1 101 Switching Protocols\r\nA: 1\r\nnot a field\r\nB:  two words \r\nA: 3\r\n\r\n".utf8)
+    guard case .head(let head, _) = reader.feed(bytes) else {
+      Issue.record("no head")
+      return
+    }
+    #expect(head.reason == "Switching Protocols")
+    #expect(head.fields.map(\.name) == ["A", "B", "A"])
+    #expect(head.fields.map(\.value) == ["1", "two words", "3"])
+    #expect(head.value("a") == "1" && head.value("b") == "two words" && head.value("c") == nil)
+    #expect(head.value("b", is: Array("two words".utf8)) && !head.value("a", is: Array("3".utf8)))
   }
 
   @Test(arguments: [

@@ -41,6 +41,11 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
   private var compressedSkipped = false
 
   init(uri: WebSocketURI, options: ProbeOptions, random: Random) {
+    self.init(request: UpgradeHandshake.Request(uri: uri, options: options), options: options, random: random)
+  }
+
+  /// With the target's request built beforehand (`Probe` keeps it): only the key is new.
+  init(request: UpgradeHandshake.Request, options: ProbeOptions, random: Random) {
     var random = random
     // Eight bytes per draw (the system generator made each draw a system call).
     func bytes(_ count: Int) -> [UInt8] {
@@ -55,7 +60,7 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
       }
       return out
     }
-    handshake = UpgradeHandshake(uri: uri, options: options, keyBytes: bytes(16))
+    handshake = UpgradeHandshake(request: request, keyBytes: bytes(16))
     // Only what the depth asks for is drawn: a dashboard probes a hundred targets a second.
     // Four bytes: some servers pong only as much as their buffer holds (a libwebsockets
     // protocol with a 10-byte buffer), and four random bytes still tell our pong from another.
@@ -65,7 +70,7 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
     } else {
       exchange = JSONRPCExchange(id: "", method: "")
     }
-    port = uri.port
+    port = request.port
     self.random = random
     depth = options.depth
     switch options.depth {
@@ -92,6 +97,8 @@ struct ProbeConversation<Random: RandomNumberGenerator> {
     case .done:
       return []
     case .upgrading(var reader):
+      // Not held twice while it grows: the copy in `state` would make it copy its buffer.
+      state = .done
       let outcome = reader.feed(bytes)
       state = .upgrading(reader)
       switch outcome {

@@ -1,24 +1,51 @@
 /// The HTTP upgrade of RFC 6455 section 4, from the client's side: the request's bytes and the
 /// judgement of the server's answer. Pure: no sockets, tested byte for byte.
 struct UpgradeHandshake {
+  /// A target's upgrade request without its key: the same at every probe, so built once per
+  /// target and hop; each probe splices its own key in.
+  struct Request: Sendable {
+    /// Up to `Sec-WebSocket-Key: `, and from the end of the key's line to the blank line.
+    fileprivate let head: [UInt8]
+    fileprivate let tail: [UInt8]
+    fileprivate let subprotocol: String?
+    let port: Int
+
+    init(uri: WebSocketURI, options: ProbeOptions) {
+      head = Array(
+        ("GET \(uri.requestTarget) HTTP/1.1\r\nHost: \(uri.hostHeader)\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ").utf8)
+      var text = "\r\nSec-WebSocket-Version: 13\r\n"
+      if let subprotocol = options.subprotocol { text += "Sec-WebSocket-Protocol: \(subprotocol)\r\n" }
+      if let origin = options.origin { text += "Origin: \(origin)\r\n" }
+      text += "User-Agent: websocket-health-check\r\n"
+      for field in options.headers { text += "\(field.name): \(field.value)\r\n" }
+      tail = Array((text + "\r\n").utf8)
+      subprotocol = options.subprotocol
+      port = uri.port
+    }
+  }
+
   /// The base64 of 16 random bytes, sent as `Sec-WebSocket-Key`.
-  let key: String
+  private let keyText: [UInt8]
   let request: [UInt8]
-  private let expectedAccept: String
   private let subprotocol: String?
 
   init(uri: WebSocketURI, options: ProbeOptions, keyBytes: [UInt8]) {
-    key = AcceptKey.base64(keyBytes)
-    expectedAccept = AcceptKey.expected(for: key)
-    subprotocol = options.subprotocol
-    var text = "GET \(uri.requestTarget) HTTP/1.1\r\nHost: \(uri.hostHeader)\r\nUpgrade: websocket\r\n"
-    text += "Connection: Upgrade\r\nSec-WebSocket-Key: \(key)\r\nSec-WebSocket-Version: 13\r\n"
-    if let subprotocol = options.subprotocol { text += "Sec-WebSocket-Protocol: \(subprotocol)\r\n" }
-    if let origin = options.origin { text += "Origin: \(origin)\r\n" }
-    text += "User-Agent: websocket-health-check\r\n"
-    for field in options.headers { text += "\(field.name): \(field.value)\r\n" }
-    request = Array((text + "\r\n").utf8)
+    self.init(request: Request(uri: uri, options: options), keyBytes: keyBytes)
   }
+
+  init(request template: Request, keyBytes: [UInt8]) {
+    keyText = AcceptKey.base64(keyBytes)
+    var request: [UInt8] = []
+    request.reserveCapacity(template.head.count + keyText.count + template.tail.count)
+    request += template.head
+    request += keyText
+    request += template.tail
+    self.request = request
+    subprotocol = template.subprotocol
+  }
+
+  var key: String { String(decoding: keyText, as: UTF8.self) }
 
   /// What the server's answer means for the probe.
   enum Verdict: Equatable {
@@ -30,13 +57,15 @@ struct UpgradeHandshake {
   func judge(_ head: ResponseHead) -> Verdict {
     switch head.status {
     case 101:
-      guard head.tokens("upgrade").contains("websocket") else {
+      guard head.hasToken("websocket", in: "upgrade") else {
         return .failed(.notWebSocketUpgrade(missing: "Upgrade: websocket"))
       }
-      guard head.tokens("connection").contains("upgrade") else {
+      guard head.hasToken("upgrade", in: "connection") else {
         return .failed(.notWebSocketUpgrade(missing: "Connection: Upgrade"))
       }
-      guard head.value("sec-websocket-accept") == expectedAccept else { return .failed(.badAcceptKey) }
+      guard head.value("sec-websocket-accept", is: AcceptKey.expected(forKey: keyText)) else {
+        return .failed(.badAcceptKey)
+      }
       if let chosen = head.value("sec-websocket-protocol"), chosen != subprotocol {
         let asked = subprotocol.map { "'\($0)'" } ?? "none"
         return .failed(
@@ -54,28 +83,132 @@ struct UpgradeHandshake {
   }
 }
 
-/// The status line and header fields of an HTTP response.
+/// The status line and header fields of an HTTP response, found in one pass over the bytes
+/// that came: a field becomes text only when it is asked for (a probe a second per target
+/// adds up, and a healthy answer needs none of them as text).
 struct ResponseHead: Equatable {
   var status: Int
-  var reason: String
-  var fields: [(name: String, value: String)]
+  /// The reader's bytes; the head is the part before the blank line.
+  private let bytes: [UInt8]
+  private let reasonRange: Range<Int>
+  /// Each field line's name and value (without the white space around them), in order.
+  private let fieldRanges: [(name: Range<Int>, value: Range<Int>)]
+
+  /// `nil` when `bytes[..<end]` does not start with an HTTP/1.x status line. A line that is not
+  /// a field is skipped, as lenient clients do.
+  fileprivate init?(_ bytes: [UInt8], end: Int) {
+    self.bytes = bytes
+    var fields: [(name: Range<Int>, value: Range<Int>)] = []
+    let statusLine: (status: Int, reason: Range<Int>)? = bytes.withUnsafeBufferPointer { bytes in
+      let lineEnd = Self.lineEnd(in: bytes, from: 0, before: end)
+      guard lineEnd >= 12, Self.starts(bytes, at: 0, with: "HTTP/1."),
+        let firstSpace = Self.index(of: 32, in: bytes, 0..<lineEnd)
+      else { return nil }
+      let codeStart = firstSpace + 1
+      let codeEnd = Self.index(of: 32, in: bytes, codeStart..<lineEnd) ?? lineEnd
+      guard codeEnd - codeStart == 3, (codeStart..<codeEnd).allSatisfy({ (48...57).contains(bytes[$0]) }) else {
+        return nil
+      }
+      let status = (codeStart..<codeEnd).reduce(0) { $0 * 10 + Int(bytes[$1] - 48) }
+      var start = lineEnd + 2
+      while start < end {
+        let fieldEnd = Self.lineEnd(in: bytes, from: start, before: end)
+        if let colon = Self.index(of: 58, in: bytes, start..<fieldEnd) {
+          fields.append((Self.trimmed(bytes, start..<colon), Self.trimmed(bytes, (colon + 1)..<fieldEnd)))
+        }
+        start = fieldEnd + 2
+      }
+      return (status, codeEnd < lineEnd ? (codeEnd + 1)..<lineEnd : lineEnd..<lineEnd)
+    }
+    guard let statusLine else { return nil }
+    status = statusLine.status
+    reasonRange = statusLine.reason
+    fieldRanges = fields
+  }
+
+  var reason: String { String(decoding: bytes[reasonRange], as: UTF8.self) }
+
+  /// Every `Name: value` line, as text (for tests and messages).
+  var fields: [(name: String, value: String)] {
+    fieldRanges.map {
+      (String(decoding: bytes[$0.name], as: UTF8.self), String(decoding: bytes[$0.value], as: UTF8.self))
+    }
+  }
 
   /// The first field of that name (case-insensitive), without the optional white space around
   /// it that HTTP allows (RFC 9110 5.5).
-  func value(_ name: String) -> String? {
-    fields.first { Self.isNamed($0.name, name) }?.value
+  func value(_ name: StaticString) -> String? {
+    firstValue(named: name).map { String(decoding: bytes[$0], as: UTF8.self) }
   }
 
-  /// The comma-separated tokens of every field of that name, lower-cased.
-  func tokens(_ name: String) -> [String] {
-    fields.filter { Self.isNamed($0.name, name) }
-      .flatMap { $0.value.split(separator: ",") }
-      .map { String($0.trimmingSpaces).lowercased() }
+  /// Whether the first field of that name holds exactly `expected`.
+  func value(_ name: StaticString, is expected: [UInt8]) -> Bool {
+    guard let range = firstValue(named: name) else { return false }
+    return bytes[range].elementsEqual(expected)
   }
 
-  /// Whether a field's name is `lowercased`, in any case (field names are ASCII tokens).
-  private static func isNamed(_ name: String, _ lowercased: String) -> Bool {
-    name.utf8.elementsEqual(lowercased.utf8) { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
+  /// Whether any field of that name lists `token` (lower-case ASCII) among its comma-separated
+  /// tokens, in any case.
+  func hasToken(_ token: StaticString, in name: StaticString) -> Bool {
+    bytes.withUnsafeBufferPointer { bytes in
+      for field in fieldRanges where Self.isNamed(bytes, field.name, name) {
+        var start = field.value.lowerBound
+        while start <= field.value.upperBound {
+          let end = Self.index(of: 44, in: bytes, start..<field.value.upperBound) ?? field.value.upperBound
+          if Self.isNamed(bytes, Self.trimmed(bytes, start..<end), token) { return true }
+          start = end + 1
+        }
+      }
+      return false
+    }
+  }
+
+  private func firstValue(named name: StaticString) -> Range<Int>? {
+    bytes.withUnsafeBufferPointer { bytes in
+      fieldRanges.first { Self.isNamed(bytes, $0.name, name) }?.value
+    }
+  }
+
+  /// The index of the next CRLF at or after `start`, or `end`.
+  private static func lineEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, before end: Int) -> Int {
+    var index = start
+    while index + 1 < end {
+      if bytes[index] == 13, bytes[index + 1] == 10 { return index }
+      index += 1
+    }
+    return end
+  }
+
+  private static func index(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+    range.first { bytes[$0] == byte }
+  }
+
+  private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, with prefix: StaticString) -> Bool {
+    prefix.withUTF8Buffer { prefix in
+      (0..<prefix.count).allSatisfy { bytes[start + $0] == prefix[$0] }
+    }
+  }
+
+  /// Without the spaces and tabs around it.
+  private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+    var (lower, upper) = (range.lowerBound, range.upperBound)
+    while lower < upper, bytes[lower] == 32 || bytes[lower] == 9 { lower += 1 }
+    while upper > lower, bytes[upper - 1] == 32 || bytes[upper - 1] == 9 { upper -= 1 }
+    return lower..<upper
+  }
+
+  /// Whether `bytes[range]` is `lowercased`, in any case (field names and tokens are ASCII).
+  private static func isNamed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ lowercased: StaticString)
+    -> Bool
+  {
+    lowercased.withUTF8Buffer { name in
+      guard range.count == name.count else { return false }
+      for offset in 0..<name.count {
+        let byte = bytes[range.lowerBound + offset]
+        if (byte >= 65 && byte <= 90 ? byte + 32 : byte) != name[offset] { return false }
+      }
+      return true
+    }
   }
 
   static func == (lhs: ResponseHead, rhs: ResponseHead) -> Bool {
@@ -106,7 +239,7 @@ struct ResponseHeadReader {
       if buffer.count > Self.limit {
         return .failed(.protocolViolation(detail: "the upgrade response's headers go on past 64 kB"))
       }
-      if buffer.count >= 5, !buffer.starts(with: Array("HTTP/".utf8)) {
+      if buffer.count >= 5, !buffer.starts(with: "HTTP/".utf8) {
         return .failed(Self.notHTTP(buffer))
       }
       return .needMore
@@ -115,7 +248,7 @@ struct ResponseHeadReader {
       return .failed(.protocolViolation(detail: "the upgrade response's headers go on past 64 kB"))
     }
     let rest = Array(buffer[(end + 4)...])
-    guard let head = Self.parse(buffer[..<end]) else { return .failed(Self.notHTTP(buffer)) }
+    guard let head = ResponseHead(buffer, end: end) else { return .failed(Self.notHTTP(buffer)) }
     return .head(head, rest: rest)
   }
 
@@ -138,54 +271,5 @@ struct ResponseHeadReader {
     }
     return .protocolViolation(
       detail: "the upgrade response is not HTTP (it starts '\(UntrustedText.shown(bytes: bytes.prefix(40)))')")
-  }
-
-  /// `HTTP/1.1 101 Switching Protocols` and `Name: value` lines; `nil` when it is not HTTP.
-  /// Works on the bytes (a probe a second per target adds up); only names and values become
-  /// text.
-  private static func parse(_ bytes: ArraySlice<UInt8>) -> ResponseHead? {
-    var lines = bytes.crlfLines()[...]
-    guard let statusLine = lines.popFirst(), statusLine.starts(with: "HTTP/1.".utf8) else { return nil }
-    let parts = statusLine.split(separator: space, maxSplits: 2, omittingEmptySubsequences: false)
-    guard parts.count >= 2, parts[1].count == 3, parts[1].allSatisfy({ (48...57).contains($0) }) else { return nil }
-    let status = parts[1].reduce(0) { $0 * 10 + Int($1 - 48) }
-    let reason = parts.count == 3 ? String(decoding: parts[2], as: UTF8.self) : ""
-    var fields: [(name: String, value: String)] = []
-    for line in lines {
-      // A line that is not a field is skipped, as lenient clients do.
-      guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
-      fields.append((text(line[..<colon]), text(line[(colon + 1)...])))
-    }
-    return ResponseHead(status: status, reason: reason, fields: fields)
-  }
-
-  private static let space = UInt8(ascii: " ")
-
-  /// The bytes as text, without the spaces and tabs around them.
-  private static func text(_ bytes: ArraySlice<UInt8>) -> String {
-    let isBlank = { (byte: UInt8) in byte == 32 || byte == 9 }
-    guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
-    else { return "" }
-    return String(decoding: bytes[first...last], as: UTF8.self)
-  }
-}
-
-extension ArraySlice<UInt8> {
-  /// The CRLF-separated lines, empty ones included.
-  fileprivate func crlfLines() -> [ArraySlice<UInt8>] {
-    var lines: [ArraySlice<UInt8>] = []
-    var start = startIndex
-    var index = startIndex
-    while index + 1 < endIndex {
-      if self[index] == 13, self[index + 1] == 10 {
-        lines.append(self[start..<index])
-        index += 2
-        start = index
-      } else {
-        index += 1
-      }
-    }
-    lines.append(self[start...])
-    return lines
   }
 }
