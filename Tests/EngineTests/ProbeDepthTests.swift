@@ -278,7 +278,7 @@ import Testing
       uri: WebSocketURI(parsing: "ws://box:8085/websocket"), options: ProbeOptions(depth: depth),
       group: channel.embeddedEventLoop)
     let promise = channel.eventLoop.makePromise(of: ProbeResult.self)
-    let attempt = ProbeAttempt(probe: probe, eventLoop: channel.eventLoop, promise: promise)
+    let attempt = ProbeAttempt(probe: probe, eventLoop: channel.eventLoop, done: promise.succeed)
     try channel.pipeline.syncOperations.addHandler(ProbeChannelHandler(attempt: attempt, hop: 0, usesTLS: false))
     try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8085)).wait()
     return promise.futureResult

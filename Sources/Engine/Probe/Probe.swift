@@ -24,6 +24,8 @@ public struct Probe: Sendable {
   public let options: ProbeOptions
   private let group: any EventLoopGroup
   private let tlsContext: NIOSSLContext?
+  /// The upgrade request for `uri`, built once: each probe only adds its key.
+  fileprivate let upgradeRequest: UpgradeHandshake.Request
 
   /// After the depth step, the server's close echo is awaited this long at most (within the
   /// deadline): the close is best effort, and a server that never echoes should not hold
@@ -37,6 +39,7 @@ public struct Probe: Sendable {
     self.uri = uri
     self.options = options
     self.group = group
+    upgradeRequest = UpgradeHandshake.Request(uri: uri, options: options)
     if !uri.isSecure {
       if options.trustedCertificatesFile != nil {
         throw ConfigurationError("--ca-file only applies to wss:// URIs; \(uri) is plain ws://")
@@ -78,6 +81,13 @@ public struct Probe: Sendable {
     launch(keepingAttemptIn: nil)
   }
 
+  /// Runs one probe for a caller already on `eventLoop` (the dashboard's schedule), and calls
+  /// `done` there with its result: no promise, no hop between threads.
+  public func run(on eventLoop: any EventLoop, then done: @escaping (ProbeResult) -> Void) {
+    eventLoop.preconditionInEventLoop()
+    ProbeAttempt(probe: self, eventLoop: eventLoop, done: done).start()
+  }
+
   /// Starts one probe for a caller that may give it up before it ends (a check whose systemd
   /// query failed): `abandon` closes its connection at once.
   public func start() -> StartedProbe {
@@ -103,7 +113,7 @@ public struct Probe: Sendable {
     let eventLoop = eventLoop ?? group.next()
     let promise = eventLoop.makePromise(of: ProbeResult.self)
     eventLoop.execute {
-      let attempt = ProbeAttempt(probe: self, eventLoop: eventLoop, promise: promise)
+      let attempt = ProbeAttempt(probe: self, eventLoop: eventLoop, done: promise.succeed)
       running?.value = attempt
       attempt.start()
     }
@@ -125,14 +135,17 @@ final class ProbeAttempt {
 
   private let probe: Probe
   private let eventLoop: any EventLoop
-  private let promise: EventLoopPromise<ProbeResult>
+  /// Called once, on the loop, with the result.
+  private let done: (ProbeResult) -> Void
   private let started: NIODeadline
   private var phaseStarted: NIODeadline
   private(set) var phase: ProbePhase = .resolve
   private var timings = PhaseTimings()
   private var notes: [ProbeNote] = []
-  private var deadlineTask: Scheduled<Void>?
-  private var graceTask: Scheduled<Void>?
+  /// The probe's deadline and, in the close phase, the end of the close grace. Scheduled
+  /// callbacks: NIO's timers that need no promise.
+  private var deadlineTimer: NIOScheduledCallback?
+  private var graceTimer: NIOScheduledCallback?
   private var channel: (any Channel)?
   private var conversation: Conversation?
   private var exchange: ProbeExchange?
@@ -143,10 +156,10 @@ final class ProbeAttempt {
   /// Bumped at each hop, so that the last hop's channel cannot speak for the next one.
   private var hop = 0
 
-  init(probe: Probe, eventLoop: any EventLoop, promise: EventLoopPromise<ProbeResult>) {
+  init(probe: Probe, eventLoop: any EventLoop, done: @escaping (ProbeResult) -> Void) {
     self.probe = probe
     self.eventLoop = eventLoop
-    self.promise = promise
+    self.done = done
     uri = probe.uri
     if probe.options.recordsExchange { exchange = ProbeExchange() }
     started = .now()
@@ -157,8 +170,13 @@ final class ProbeAttempt {
   private var deadline: NIODeadline { started + TimeAmount(probe.options.timeout) }
 
   func start() {
-    let bound = loopBound
-    deadlineTask = eventLoop.scheduleTask(deadline: deadline) { bound.value.deadlinePassed() }
+    do {
+      deadlineTimer = try eventLoop.scheduleCallback(at: deadline, handler: DeadlineWake(attempt: self))
+    } catch {
+      // Only a loop that is shutting down refuses; a probe without a deadline could wait forever.
+      fail(.network(phase: .resolve, detail: "cannot start a probe while shutting down: \(error)"))
+      return
+    }
     if probe.options.insecure { notes.append(.certificateNotChecked) }
     begin()
   }
@@ -211,9 +229,10 @@ final class ProbeAttempt {
     let bound = loopBound
     let hop = hop
     let serverHostname = (try? SocketAddress(ipAddress: uri.host, port: 0)) == nil ? uri.host : nil
+    // No Nagle (NIO's default for a client): with TLS the request would otherwise wait for
+    // the ACK of our Finished.
     ClientBootstrap(group: eventLoop)
       .connectTimeout(max(deadline - .now(), .milliseconds(1)))
-      .channelOption(.tcpOption(.tcp_nodelay), value: 1)
       .channelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
           if let tlsContext {
@@ -285,7 +304,9 @@ final class ProbeAttempt {
   // MARK: Carrying out the conversation's actions
 
   private func startConversation() {
-    conversation = Conversation(uri: uri, options: probe.options, random: ProbeEntropy())
+    // After a redirect the request is for the new place.
+    let request = hop == 0 ? probe.upgradeRequest : UpgradeHandshake.Request(uri: uri, options: probe.options)
+    conversation = Conversation(request: request, options: probe.options, random: ProbeEntropy())
     perform(conversation!.start())
   }
 
@@ -311,10 +332,10 @@ final class ProbeAttempt {
     }
     guard !finished, let conversation else { return }
     if phase != conversation.phase { phase = conversation.phase }
-    if phase == .close, graceTask == nil {
-      let bound = loopBound
+    if phase == .close, graceTimer == nil {
       let graceEnd = min(NIODeadline.now() + TimeAmount(Probe.closeGrace), deadline)
-      graceTask = eventLoop.scheduleTask(deadline: graceEnd) { bound.value.deadlinePassed() }
+      // A loop shutting down refuses; the deadline then still ends the probe.
+      graceTimer = try? eventLoop.scheduleCallback(at: graceEnd, handler: DeadlineWake(attempt: self))
     }
   }
 
@@ -382,7 +403,7 @@ final class ProbeAttempt {
 
   // MARK: Time and the end
 
-  private func deadlinePassed() {
+  fileprivate func deadlinePassed() {
     guard !finished else { return }
     if conversation != nil {
       perform(conversation!.deadlinePassed(after: probe.options.timeout))
@@ -411,8 +432,8 @@ final class ProbeAttempt {
   private func complete(failure: ProbeFailure?) {
     guard !finished else { return }
     finished = true
-    deadlineTask?.cancel()
-    graceTask?.cancel()
+    deadlineTimer?.cancel()
+    graceTimer?.cancel()
     if failure != nil {
       // The phase that failed still took time; show it, so "upgrade 10000 ms" is visible.
       finishPhase(phase)
@@ -420,7 +441,7 @@ final class ProbeAttempt {
     channel?.close(promise: nil)
     // Values of four characters or more: a shorter one would blank out ordinary words.
     let secrets = probe.options.headers.filter(\.isSecret).map(\.value).filter { $0.count >= 4 }
-    promise.succeed(
+    done(
       ProbeResult(
         failure: failure?.redacting(secrets), timings: timings, notes: notes.map { $0.redacting(secrets) },
         exchange: exchange.map {
@@ -469,6 +490,18 @@ final class ProbeAttempt {
       return .tls(detail: TLSErrorText.describe(extra, host: host, certificate: certificate))
     }
     return .network(phase: phase, detail: "\(error)")
+  }
+}
+
+/// Wakes an attempt when its deadline, or its close grace, has come. NIO calls a handler on the
+/// loop it was scheduled on, where the attempt lives; saying so here spares every probe the
+/// loop-bound wrapper (an allocation, and copies at every turn of the timer heap) that the
+/// isolated scheduling API would add.
+private struct DeadlineWake: NIOScheduledCallbackHandler, @unchecked Sendable {
+  let attempt: ProbeAttempt
+
+  func handleScheduledCallback(eventLoop: some EventLoop) {
+    attempt.deadlinePassed()
   }
 }
 
