@@ -64,36 +64,37 @@ final class DashboardSession {
     signal(SIGHUP) { _ in terminationRequested = 1 }
     signal(SIGPIPE, SIG_IGN)
     var mailbox = try SessionMailbox()
-    var probing = startProbing(mailbox)
+    var probing = ProbeSchedule(targets: targets, loop: probeLoop, mailbox: mailbox)
     defer {
       mailbox.stop()
-      for task in probing { task.cancel() }
+      probing.stop()
     }
     startWatchingServices(mailbox)
     if let timerInterval { startTimerChecks(mailbox, every: timerInterval) }
     refreshFiles()
 
     var lastFileCheck = seconds()
-    // A few targets' files twice a second; a box of many every two seconds (the timers write
-    // them every 15 s), so watching a hundred stays cheap.
-    let fileInterval = targets.count > 10 ? 2.0 : 0.5
     var drawnSize = (width: -1, height: -1)
     var needsFrame = true
-    // Events (a hundred targets' probes a second) are folded into at most four frames a
-    // second; a key or a resize is drawn at once.
     var lastFrame = -1.0
     var urgent = true
     while terminationRequested == 0 {
+      // A few targets' files twice a second; a box of many every two seconds (the timers
+      // write them every 15 s). Events are folded into at most four frames a second, two for
+      // a box of many (each target's probe comes once a second; htop redraws every 1.5 s);
+      // a key or a resize is drawn at once. Watching a hundred stays cheap.
+      let (fileInterval, frameInterval) = targets.count > 10 ? (2.0, 0.5) : (0.5, 0.25)
       var fds = [
         pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
         pollfd(fd: mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0),
       ]
-      // A tick every 250 ms takes the probes' results (they do not wake this thread); keys,
-      // other events, a resize or SIGTERM end the wait at once. A frame is only built when
-      // something changed, and only its changed rows are sent; a frame held back by the rate
-      // limit is drawn when the limit allows it.
-      let wait = needsFrame ? max(1, Int((lastFrame + 0.25 - seconds()) * 1000)) : 250
-      _ = poll(&fds, 2, Int32(min(wait, 250)))
+      // A tick every frame interval takes the probes' results (they do not wake this
+      // thread); keys, other events, a resize or SIGTERM end the wait at once. A frame is only
+      // built when something changed, and only its changed rows are sent; a frame held back by
+      // the rate limit is drawn when the limit allows it.
+      let tick = Int(frameInterval * 1000)
+      let wait = needsFrame ? max(1, Int((lastFrame + frameInterval - seconds()) * 1000)) : tick
+      _ = poll(&fds, 2, Int32(min(wait, tick)))
       for event in mailbox.take() {
         apply(event, mailbox: mailbox)
         needsFrame = true
@@ -121,10 +122,10 @@ final class DashboardSession {
           // The probes and the systemd watch start over for the new list; what was shown of
           // a target that stays is kept.
           mailbox.stop()
-          for task in probing { task.cancel() }
+          probing.stop()
           follow(targets)
           mailbox = try SessionMailbox()
-          probing = startProbing(mailbox)
+          probing = ProbeSchedule(targets: self.targets, loop: probeLoop, mailbox: mailbox)
           startWatchingServices(mailbox)
           refreshFiles()
           needsFrame = true
@@ -132,7 +133,7 @@ final class DashboardSession {
       }
       let size = screen.size
       let now = seconds()
-      if size != drawnSize || (needsFrame && (urgent || now - lastFrame >= 0.25)) {
+      if size != drawnSize || (needsFrame && (urgent || now - lastFrame >= frameInterval)) {
         let frame =
           box.showsList
           ? TargetListView(box: box, glyphs: screen.glyphs).render(width: size.width, height: size.height)
@@ -147,20 +148,6 @@ final class DashboardSession {
   }
 
   // MARK: - Work off the screen's thread
-
-  /// Every target's probe on the one probe loop, each every its interval, never two of one
-  /// target at once. They start together: one wake-up of the loop then serves every target's
-  /// events at once, which measured cheaper for a box of a hundred (bench/dashboard-box.sh)
-  /// than spreading the starts; each target is still probed once per interval.
-  private func startProbing(_ mailbox: SessionMailbox) -> [RepeatedTask] {
-    targets.enumerated().map { index, target in
-      let interval = TimeAmount.milliseconds(Int64(target.view.interval * 1000))
-      let probe = target.probe
-      return probeLoop.scheduleRepeatedAsyncTask(initialDelay: .zero, delay: interval) { _ in
-        probe.run().map { result in mailbox.post(.probed(index, result, LocalTimestamp.now())) }
-      }
-    }
-  }
 
   /// Every unit's MainPID and state and every timer's state, in one `systemctl show` every
   /// 2 s, off the screen's thread because systemctl may be slow; with them, whether each
