@@ -19,7 +19,7 @@ static struct {
   __typeof__(use_default_colors) *p_use_default_colors;
   __typeof__(init_pair) *p_init_pair;
   __typeof__(wattrset) *p_wattrset;
-  __typeof__(mvwaddstr) *p_mvwaddstr;
+  __typeof__(mvwaddnwstr) *p_mvwaddnwstr;
   __typeof__(wnoutrefresh) *p_wnoutrefresh;
   __typeof__(doupdate) *p_doupdate;
   __typeof__(clearok) *p_clearok;
@@ -62,7 +62,7 @@ const char *cn_load(void) {
   CN_FIND(use_default_colors)
   CN_FIND(init_pair)
   CN_FIND(wattrset)
-  CN_FIND(mvwaddstr)
+  CN_FIND(mvwaddnwstr)
   CN_FIND(wnoutrefresh)
   CN_FIND(doupdate)
   CN_FIND(clearok)
@@ -92,8 +92,8 @@ int cn_init_pair(short pair, short foreground, short background) {
   return cn.p_init_pair(pair, foreground, background);
 }
 int cn_wattrset(WINDOW *window, int attributes) { return cn.p_wattrset(window, attributes); }
-int cn_mvwaddstr(WINDOW *window, int row, int column, const char *text) {
-  return cn.p_mvwaddstr(window, row, column, text);
+int cn_mvwaddnwstr(WINDOW *window, int row, int column, const wchar_t *text, int count) {
+  return cn.p_mvwaddnwstr(window, row, column, text, count);
 }
 int cn_wnoutrefresh(WINDOW *window) { return cn.p_wnoutrefresh(window); }
 int cn_doupdate(void) { return cn.p_doupdate(); }

@@ -28,7 +28,7 @@ int cn_start_color(void);
 int cn_use_default_colors(void);
 int cn_init_pair(short pair, short foreground, short background);
 int cn_wattrset(WINDOW *window, int attributes);
-int cn_mvwaddstr(WINDOW *window, int row, int column, const char *text);
+int cn_mvwaddnwstr(WINDOW *window, int row, int column, const wchar_t *text, int count);
 int cn_wnoutrefresh(WINDOW *window);
 int cn_doupdate(void);
 int cn_clearok(WINDOW *window, bool on);

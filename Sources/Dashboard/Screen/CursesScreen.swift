@@ -75,20 +75,24 @@ final class CursesScreen {
     let rows = grid.changedRows(since: previous)
     guard !rows.isEmpty else { return }
     let window = cn_stdscr()
+    // Runs of one style, as wide characters: curses would otherwise decode UTF-8 byte by byte
+    // for every cell of every changed row, four times a second.
+    var run: [wchar_t] = []
+    run.reserveCapacity(grid.width * 2)
     for row in rows {
       var column = 0
       while column < grid.width {
         let style = grid[column, row].style
-        var run = ""
+        run.removeAll(keepingCapacity: true)
         let start = column
         while column < grid.width, grid[column, row].style == style {
-          run.append(grid[column, row].character)
+          for scalar in grid[column, row].character.unicodeScalars { run.append(wchar_t(bitPattern: scalar.value)) }
           column += 1
         }
         cn_wattrset(window, Int32(bitPattern: attributes(for: style)))
         // The last cell of the last row cannot advance the cursor; curses draws it and
         // returns an error we can ignore.
-        _ = cn_mvwaddstr(window, Int32(row), Int32(start), run)
+        _ = cn_mvwaddnwstr(window, Int32(row), Int32(start), run, Int32(run.count))
       }
     }
     cn_wattrset(window, Int32(bitPattern: cn_a_normal()))

@@ -153,10 +153,10 @@ struct TargetTable: Panel {
     var y = 1
     for index in shown.dropFirst(throughSelected <= rows ? 0 : position) {
       guard y < 1 + rows else { break }
-      let target = box.targets[index]
-      drawRow(target, selected: index == box.selected, into: &grid, columns: columns, row: y)
+      // Read in place: a target's model is large, and a hundred rows are drawn twice a second.
+      drawRow(box.targets[index], selected: index == box.selected, into: &grid, columns: columns, row: y)
       y += 1
-      let style = CellStyle(tone: Self.tone(of: target), bold: false)
+      let style = CellStyle(tone: Self.tone(of: box.targets[index]), bold: false)
       for line in reasonLines(index, columns: columns, width: grid.width) where y < 1 + rows {
         grid.put(line, x: columns.status, y: y, style: style)
         y += 1

@@ -9,21 +9,27 @@ enum TextLayout {
     guard width > 0 else { return [] }
     var lines: [String] = []
     var line = ""
+    // Counted as they grow: counting a string's characters walks all of it.
+    var lineCount = 0
     for word in text.split(separator: " ", omittingEmptySubsequences: true) {
       var word = Substring(word)
-      if !line.isEmpty, line.count + 1 + word.count <= width {
-        line += " " + word
+      var wordCount = word.count
+      if lineCount > 0, lineCount + 1 + wordCount <= width {
+        line += " "
+        line += word
+        lineCount += 1 + wordCount
         continue
       }
-      if !line.isEmpty {
+      if lineCount > 0 {
         lines.append(line)
-        line = ""
       }
-      while word.count > width {
+      while wordCount > width {
         lines.append(String(word.prefix(width)))
         word = word.dropFirst(width)
+        wordCount -= width
       }
       line = String(word)
+      lineCount = wordCount
     }
     if !line.isEmpty || lines.isEmpty { lines.append(line) }
     return lines
