@@ -43,6 +43,37 @@ import Testing
     #expect(overview.timers[timers[1].description]?.activeState == "inactive")
   }
 
+  /// Read line by line, the blocks are what splitting at every "\n\n" gives, blank lines
+  /// however many, and a repeated property keeps every value, one per line.
+  @Test(arguments: [
+    "MainPID=1\nActiveState=active\n\nMainPID=2\nActiveState=failed\n",
+    "MainPID=1\n\n\nMainPID=2\n",
+    "MainPID=1\n\n\n\nMainPID=2\n\nMainPID=3",
+    "\n\nMainPID=2\n",
+    "MainPID=1\nnot a property\n\nMainPID=2=3\n",
+    "LoadState=loaded\nTimersMonotonic={ a }\nTimersMonotonic={ b }\n\nMainPID=4\n",
+  ])
+  func blocksAreThoseOfSplittingAtEveryBlankLine(text: String) throws {
+    let units = try ["a.service", "b.service", "c.service", "d.service"].map(UnitName.init(validating:))
+    let overview = ServiceOverview(showOutput: text, units: units, timers: [], monotonicNow: 0, unixNow: 0)
+    let blocks = text.split(separator: "\n\n", omittingEmptySubsequences: false).map { block in
+      Dictionary(
+        block.split(separator: "\n").compactMap { line -> (Substring, Substring)? in
+          guard let equals = line.firstIndex(of: "=") else { return nil }
+          return (line[..<equals], line[line.index(after: equals)...])
+        }, uniquingKeysWith: { first, next in Substring(first + "\n" + next) })
+    }
+    for (index, unit) in units.enumerated() {
+      let expected = index < blocks.count ? blocks[index]["MainPID"].flatMap { Int($0) } : nil
+      #expect(overview.statuses[unit.description]?.mainPID == expected, "\(unit) in \(text.debugDescription)")
+    }
+    if text.contains("TimersMonotonic") {
+      let timer = try UnitName(validating: "t.timer")
+      let read = ServiceOverview(showOutput: text, units: [], timers: [timer], monotonicNow: 0, unixNow: 0)
+      #expect(read.timers["t.timer"] != nil)
+    }
+  }
+
   /// The shipped timers are monotonic: systemd fills NextElapseUSecMonotonic (a span since
   /// boot), not the realtime property, so that one is read on the monotonic clock.
   @Test func aMonotonicTimersNextRunAndIntervalAreRead() {

@@ -56,14 +56,22 @@ public struct ServiceOverview: Sendable, Equatable {
   /// each, separated by a blank line, in the order the units were named. `monotonicNow` and
   /// `unixNow` read the timers' next runs (see `TimerStatus`).
   public init(showOutput text: String, units: [UnitName], timers: [UnitName], monotonicNow: Double, unixNow: Double) {
-    let blocks = text.split(separator: "\n\n", omittingEmptySubsequences: false).map { block in
-      Dictionary(
-        block.split(separator: "\n").compactMap { line -> (Substring, Substring)? in
-          guard let equals = line.firstIndex(of: "=") else { return nil }
-          return (line[..<equals], line[line.index(after: equals)...])
-        },
-        // A timer with several triggers has a TimersMonotonic= line for each.
-        uniquingKeysWith: { first, next in Substring(first + "\n" + next) })
+    // One block per unit, in the order asked, a blank line between: line by line, as a
+    // dashboard asks about a hundred units every two seconds. Each second blank line of a run
+    // starts another block, as splitting at every "\n\n" would.
+    var blocks: [[Substring: Substring]] = [[:]]
+    var blankRun = 0
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      guard !line.isEmpty else {
+        blankRun += 1
+        if blankRun % 2 == 1 { blocks.append([:]) }
+        continue
+      }
+      blankRun = 0
+      guard let equals = line.firstIndex(of: "=") else { continue }
+      let (key, value) = (line[..<equals], line[line.index(after: equals)...])
+      // A timer with several triggers has a TimersMonotonic= line for each.
+      blocks[blocks.count - 1][key] = blocks[blocks.count - 1][key].map { Substring($0 + "\n" + value) } ?? value
     }
     for (index, unit) in units.enumerated() where index < blocks.count {
       let block = blocks[index]
