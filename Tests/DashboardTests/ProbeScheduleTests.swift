@@ -29,6 +29,43 @@ import Testing
     #expect(abs(Double(start.uptimeNanoseconds) - Double(Self.at(next).uptimeNanoseconds)) < 1000)
   }
 
+  @Test(arguments: [
+    // Different servers share a beat…
+    ([1000, 1000, 1000], ["a:1", "b:1", "c:1"], [ProbeSchedule.Plan(interval: 1000, offset: 0, targets: [0, 1, 2])]),
+    // …one server's targets are spread over the interval…
+    (
+      [1000, 1000, 1000], ["a:1", "a:1", "a:1"],
+      [
+        .init(interval: 1000, offset: 0, targets: [0]), .init(interval: 1000, offset: 333, targets: [1]),
+        .init(interval: 1000, offset: 666, targets: [2]),
+      ]
+    ),
+    // …and the two together: each beat takes one of each server's.
+    (
+      [1000, 1000, 1000, 1000], ["a:1", "a:1", "b:1", "b:1"],
+      [.init(interval: 1000, offset: 0, targets: [0, 2]), .init(interval: 1000, offset: 500, targets: [1, 3])]
+    ),
+    // Another port is another server; another interval another rhythm.
+    ([1000, 1000], ["a:1", "a:2"], [.init(interval: 1000, offset: 0, targets: [0, 1])]),
+    (
+      [1000, 2000], ["a:1", "a:1"],
+      [.init(interval: 1000, offset: 0, targets: [0]), .init(interval: 2000, offset: 0, targets: [1])]
+    ),
+  ])
+  func aServersTargetsAreSpreadPastTheBound(intervals: [Int64], servers: [String], plans: [ProbeSchedule.Plan]) {
+    // A bound of one here, so that small tables show the spreading.
+    #expect(ProbeSchedule.Plan.beats(intervals: intervals, servers: servers, perServer: 1) == plans)
+  }
+
+  @Test func upToTheBoundOneServersTargetsShareABeat() {
+    let bound = ProbeSchedule.Plan.perServer
+    let plans = ProbeSchedule.Plan.beats(
+      intervals: Array(repeating: 1000, count: 2 * bound + 1), servers: Array(repeating: "a:1", count: 2 * bound + 1))
+    #expect(plans.map(\.offset) == [0, 333, 666])
+    #expect(plans.map(\.targets.count) == [bound, bound, 1])
+    #expect(plans[0].targets == Array(0..<bound))
+  }
+
   @Test func everyTargetIsProbedOnItsRhythmUntilStopped() throws {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     defer { try? group.syncShutdownGracefully() }

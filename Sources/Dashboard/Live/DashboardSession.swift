@@ -19,7 +19,7 @@ struct WatchedTarget: Sendable {
 /// The live dashboard: owns the screen and the loop that turns events into frames.
 ///
 /// Work happens off the screen's thread and comes back as events: every target's probes run
-/// on one event loop (scheduled, one per target per interval, never overlapping); systemd is
+/// on one event loop (`ProbeSchedule`: one per target per interval, never overlapping); systemd is
 /// asked about every unit and timer in one `systemctl show` per refresh; the files the timer
 /// writes are looked at every half second, every two for a box of more than ten (a stat and
 /// two small reads, the log's tail only when it changed: `TargetFiles`). Each target's state

@@ -10,8 +10,8 @@ struct ScreenError: Error, CustomStringConvertible {
 }
 
 /// The terminal, through ncurses. The only file that talks to curses: everything else draws
-/// into a `Grid`, and this flushes it, sending only the rows that changed (curses then sends
-/// only the characters that changed).
+/// into a `Grid`, and this flushes it, sending only the cells that changed (curses then sends
+/// only what the terminal does not show yet).
 final class CursesScreen {
   private let screen: OpaquePointer
   private var previous: Grid?
@@ -72,28 +72,25 @@ final class CursesScreen {
 
   /// Shows `grid`, writing only the rows that differ from the last frame.
   func draw(_ grid: Grid) {
-    let rows = grid.changedRows(since: previous)
-    guard !rows.isEmpty else { return }
+    let changes = grid.changes(since: previous)
+    guard !changes.isEmpty else { return }
     let window = cn_stdscr()
-    // Runs of one style, as wide characters: curses would otherwise decode UTF-8 byte by byte
-    // for every cell of every changed row, four times a second.
+    // Each run as wide characters: curses would otherwise decode UTF-8 byte by byte.
     var run: [wchar_t] = []
     run.reserveCapacity(grid.width * 2)
-    for row in rows {
-      var column = 0
-      while column < grid.width {
-        let style = grid[column, row].style
-        run.removeAll(keepingCapacity: true)
-        let start = column
-        while column < grid.width, grid[column, row].style == style {
-          for scalar in grid[column, row].character.unicodeScalars { run.append(wchar_t(bitPattern: scalar.value)) }
-          column += 1
+    for change in changes {
+      run.removeAll(keepingCapacity: true)
+      for cell in change.cells {
+        if let ascii = cell.character.asciiValue {
+          run.append(wchar_t(ascii))
+        } else {
+          for scalar in cell.character.unicodeScalars { run.append(wchar_t(bitPattern: scalar.value)) }
         }
-        cn_wattrset(window, Int32(bitPattern: attributes(for: style)))
-        // The last cell of the last row cannot advance the cursor; curses draws it and
-        // returns an error we can ignore.
-        _ = cn_mvwaddnwstr(window, Int32(row), Int32(start), run, Int32(run.count))
       }
+      cn_wattrset(window, Int32(bitPattern: attributes(for: change.style)))
+      // The last cell of the last row cannot advance the cursor; curses draws it and
+      // returns an error we can ignore.
+      _ = cn_mvwaddnwstr(window, Int32(change.row), Int32(change.column), run, Int32(run.count))
     }
     cn_wattrset(window, Int32(bitPattern: cn_a_normal()))
     cn_wnoutrefresh(window)

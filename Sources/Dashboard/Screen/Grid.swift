@@ -116,11 +116,38 @@ struct Grid: Equatable, Sendable {
       .joined(separator: "\n")
   }
 
-  /// The rows where this frame differs from `previous`: what a redraw must send.
-  func changedRows(since previous: Grid?) -> [Int] {
-    guard let previous, previous.columns == columns, previous.lines == lines else { return Array(0..<lines) }
-    return (0..<lines).filter { row in
-      cells[row * columns..<(row + 1) * columns] != previous.cells[row * columns..<(row + 1) * columns]
+  /// A stretch of one row, in one style, that a redraw must send.
+  struct Change: Equatable {
+    var row: Int
+    var column: Int
+    var cells: ArraySlice<Cell>
+    var style: CellStyle
+  }
+
+  /// Where this frame differs from `previous`, as runs of cells of one style: the cells that
+  /// stayed are not sent again (a hundred targets' rows change every frame, but mostly in
+  /// their latency and graph). Everything, when there is no previous frame of this size.
+  func changes(since previous: Grid?) -> [Change] {
+    let old = previous.flatMap { $0.columns == columns && $0.lines == lines ? $0.cells : nil }
+    var changes: [Change] = []
+    for row in 0..<lines {
+      let rowStart = row * columns
+      var column = 0
+      while column < columns {
+        let index = rowStart + column
+        if let old, old[index] == cells[index] {
+          column += 1
+          continue
+        }
+        let style = cells[index].style
+        var end = index + 1
+        while end < rowStart + columns, cells[end].style == style, old.map({ $0[end] != cells[end] }) ?? true {
+          end += 1
+        }
+        changes.append(Change(row: row, column: column, cells: cells[index..<end], style: style))
+        column += end - index
+      }
     }
+    return changes
   }
 }
