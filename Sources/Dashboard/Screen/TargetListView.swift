@@ -52,13 +52,18 @@ struct TargetListView {
   /// Each target counted once, under what matters most about it.
   private var summary: String {
     var counts: [String: Int] = [:]
-    for target in box.targets {
+    // By index, read in place: a loop over the models would copy each whole one.
+    for index in box.targets.indices {
       let word: String? =
-        if target.pendingRestart != nil {
+        if box.targets[index].pendingRestart != nil {
           "awaiting approval"
-        } else if target.lastProbe.map({ !$0.result.isHealthy }) == true {
+        } else if box.targets[index].lastProbe.map({ !$0.result.isHealthy }) == true {
           "failing"
-        } else if target.timerProblem != nil { "not watched" } else if target.needsAttention { "in trouble" } else {
+        } else if box.targets[index].timerProblem != nil {
+          "not watched"
+        } else if box.targets[index].needsAttention {
+          "in trouble"
+        } else {
           nil
         }
       if let word { counts[word, default: 0] += 1 }
@@ -114,7 +119,7 @@ struct TargetTable: Panel {
   let rowsAtMost: Int
 
   private func columns(width: Int) -> Columns {
-    Columns(width: width, nameWidth: box.targets.map(\.target.name.count).max() ?? 6)
+    Columns(width: width, nameWidth: box.targets.indices.map { box.targets[$0].target.name.count }.max() ?? 6)
   }
 
   /// A target's reason on whole words, from the STATUS column to the edge.
