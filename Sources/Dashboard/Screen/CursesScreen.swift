@@ -70,7 +70,7 @@ final class CursesScreen {
     (Int(cn_getmaxx(cn_stdscr())), Int(cn_getmaxy(cn_stdscr())))
   }
 
-  /// Shows `grid`, writing only the rows that differ from the last frame.
+  /// Shows `grid`, writing only the cells that differ from the last frame.
   func draw(_ grid: Grid) {
     let changes = grid.changes(since: previous)
     guard !changes.isEmpty else { return }
