@@ -34,6 +34,8 @@ import Testing
     ("ws://host/a#b", "fragment"),
     ("ws://[::1", "never closes"),
     ("ws://[nothex]:80", "not an IPv6 address"),
+    ("ws:x://host", "uses scheme 'ws:x'"),
+    ("é://host", "uses scheme 'é'"),
   ])
   func refusesWithAMessageSayingWhatIsWrong(text: String, expected: String) {
     do {
@@ -42,6 +44,16 @@ import Testing
     } catch {
       #expect(error.message.contains(expected), "\(error.message)")
     }
+  }
+
+  // The command line reads a first word without `://` as a subcommand or a target's name.
+  @Test(arguments: [
+    ("ws://host", true), ("wss://h:1/x", true), ("ws:x://host", true), ("x::://", true), ("é://h", true),
+    ("://", true), ("ws:", false), ("ws:/host", false), ("ws:/:/", false), (":", false), ("", false),
+    ("status", false), ("edge", false), ("a:b", false), ("//host", false),
+  ])
+  func seesTheSchemeSeparator(text: String, has: Bool) {
+    #expect(WebSocketURI.hasSchemeSeparator(text) == has)
   }
 }
 

@@ -53,7 +53,7 @@ enum ReferenceCommandLine {
     // The URI has its `://`: a first word without one is a subcommand (`migrate foo`) or a
     // target's name (`status edge`), swift-argument-parser's to read.
     guard positionals.count == 2 || (positionals.isEmpty && configFile != nil),
-      positionals.first?.contains("://") ?? true
+      positionals.first.map(WebSocketURI.hasSchemeSeparator) ?? true
     else { return nil }
     var draft = TargetDraft()
     draft[.uri] = positionals.first

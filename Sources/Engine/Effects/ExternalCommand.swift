@@ -65,14 +65,15 @@ struct ExternalCommand: Sendable {
       throw .failed("cannot start \(arguments[0]): \(errnoText(spawnError))")
     }
 
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
+    // The boot clock, not ContinuousClock: that one is the concurrency library's, whose code
+    // a check would map for these few readings.
+    let deadline = Moment.now() + timeout
     var output: [UInt8] = []
     var errors: [UInt8] = []
     var open = [outputPipe[0], errorPipe[0]]
     var timedOut = false
     while !open.isEmpty {
-      let left = deadline - clock.now
+      let left = deadline - Moment.now()
       if left <= .zero {
         timedOut = true
         break

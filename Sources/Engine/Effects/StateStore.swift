@@ -206,13 +206,12 @@ public struct StateStore: Sendable {
   }
 
   private func lock(_ fd: Int32) throws(StateFileError) {
-    let clock = ContinuousClock()
-    let giveUp = clock.now + lockTimeout
+    let giveUp = Moment.now() + lockTimeout  // the boot clock: see ExternalCommand.run
     while flock(fd, LOCK_EX | LOCK_NB) != 0 {
       guard errno == EWOULDBLOCK || errno == EINTR else {
         throw StateFileError("cannot lock state directory \(directory): \(errnoText())")
       }
-      guard clock.now < giveUp else {
+      guard Moment.now() < giveUp else {
         throw StateFileError(
           "another check has held the lock on \(directory) for over \(DurationText.seconds(lockTimeout)); is one stuck? see `ps aux | grep websocket-health-check`"
         )

@@ -23,9 +23,8 @@ public struct EvidenceCollector: Sendable {
   static let fileSystems = ["/", "/var", "/var/log", "/run"]
 
   public func collect(into report: inout IncidentReport, unit: UnitName, pid: Int) {
-    let clock = ContinuousClock()
-    let deadline = clock.now + budget
-    func left(atMost most: Duration) -> Duration { max(.milliseconds(100), min(most, deadline - clock.now)) }
+    let deadline = Moment.now() + budget  // the boot clock: see ExternalCommand.run
+    func left(atMost most: Duration) -> Duration { max(.milliseconds(100), min(most, deadline - Moment.now())) }
 
     // systemd's view first: it names the process everything else is about.
     let properties = [
@@ -151,12 +150,11 @@ public struct EvidenceCollector: Sendable {
   /// SIGQUIT to the main process through systemd, then the dump read back from the journal
   /// (the JVM prints it to its standard output) until its end or the deadline.
   private func takeThreadDump(
-    unit: UnitName, until deadline: ContinuousClock.Instant, into report: inout IncidentReport
+    unit: UnitName, until deadline: Moment, into report: inout IncidentReport
   )
     -> IncidentReport.ThreadDumpOutcome
   {
-    let clock = ContinuousClock()
-    func left() -> Duration { max(.milliseconds(100), deadline - clock.now) }
+    func left() -> Duration { max(.milliseconds(100), deadline - Moment.now()) }
     // Where the journal stands before the signal: the dump is what comes after it.
     let cursorOutput = run(
       ["journalctl", "--unit=\(unit)", "--lines=0", "--show-cursor", "--no-pager", "--quiet"],
@@ -170,7 +168,7 @@ public struct EvidenceCollector: Sendable {
         timeout: min(left(), .seconds(3)), into: &report) != nil
     else { return .missing("systemctl kill failed (see below)") }
     var lines: [String] = []
-    while clock.now < deadline {
+    while Moment.now() < deadline {
       usleep(200_000)
       var arguments = ["journalctl", "--unit=\(unit)", "--output=cat", "--no-pager", "--quiet"]
       arguments += cursor.map { ["--after-cursor=\($0)"] } ?? ["--since=-10s"]

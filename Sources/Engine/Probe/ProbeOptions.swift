@@ -71,22 +71,34 @@ public enum OpenEMSEndpoint: String, Sendable, CaseIterable {
 }
 
 /// A regular expression a reply must match (`--expect`), checked when it is given.
-public struct ReplyPattern: @unchecked Sendable, Equatable, CustomStringConvertible {
-  // Regex is immutable once built; it is only read, from whichever thread runs the probe.
+public struct ReplyPattern: Sendable, Equatable, CustomStringConvertible {
   public let description: String
-  let regex: Regex<AnyRegexOutput>
+  private let compiled: Compiled
+
+  /// The regex in a box. Regex comes from a library built for evolution, whose sizes are known
+  /// only at run time: held inline, it made every type holding a pattern (the probe's options,
+  /// the check's settings) lay itself out at run time and map that library's code, on every
+  /// check, with `--expect` or without.
+  private final class Compiled: @unchecked Sendable {
+    // Immutable once built; only read, from whichever thread runs the probe.
+    let regex: Regex<AnyRegexOutput>
+    init(_ regex: Regex<AnyRegexOutput>) { self.regex = regex }
+  }
 
   public init(_ pattern: String) throws(ConfigurationError) {
     do {
-      regex = try Regex(pattern)
+      compiled = Compiled(try Regex(pattern))
     } catch {
       throw ConfigurationError("--expect '\(pattern)' is not a valid regular expression: \(error)")
     }
     description = pattern
   }
 
+  // Not inlined: the match is of a type whose size is known only at run time, and inlined into
+  // the conversation it had every reply fetch the regex library's metadata, --expect or not.
+  @inline(never)
   func matches(_ text: String) -> Bool {
-    (try? regex.firstMatch(in: text)) != nil
+    (try? compiled.regex.firstMatch(in: text)) != nil
   }
 
   public static func == (lhs: ReplyPattern, rhs: ReplyPattern) -> Bool { lhs.description == rhs.description }
