@@ -2,7 +2,7 @@
 #   make demo     the watchdog at work on an in-process service (nothing real is touched)
 #   make test     every test: unit, probe against loopback peers, CLI, dashboard, systemd e2e
 #   make bench    our check against the Python reference, side by side
-#   make check-order  re-profile the functions a check runs, then the dashboard (bench/check.order)
+#   make check-order  re-profile the functions a check runs, then the dashboard (bench/check.order, .ld)
 #   make fuzz     libFuzzer on every parser, FUZZ_SECONDS (60) each; make test runs 5 s each
 #   make soak     the dashboard for SOAK_SECONDS (600) on flapping servers, in tmux
 #   make fresh-machine  the README's two commands in a fresh debootstrap Debian 12 with Swift
@@ -88,12 +88,22 @@ e2e:
 
 # libstdc++.a alone in a directory the release link searches first (see Package.swift).
 STATIC_CXX := .build/static-libstdc++/libstdc++.a
+# Every Swift function in its own section (ours and the packages'), so the link can place the
+# ones a check runs side by side (bench/check.order); without it, whole-module builds put a
+# module's internal functions in one .text per file, and the order could only move whole files.
+RELEASE_SWIFT_FLAGS := -Xswiftc -Xfrontend -Xswiftc -function-sections
 
 release: deps-build $(STATIC_CXX)
-	@# SwiftPM does not know that the link reads check.order: relink when the list changed.
-	@if [ bench/check.order -nt $(RELEASE) ]; then rm -f $(RELEASE); fi
+	@# SwiftPM does not know that the link reads check.order and check.ld: relink when they changed.
+	@if [ bench/check.order -nt $(RELEASE) ] || [ bench/check.ld -nt $(RELEASE) ]; then rm -f $(RELEASE); fi
 	@# No $$ORIGIN run path: nothing is loaded from beside the binary (lintian refuses one).
-	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --product websocket-health-check
+	@# The compiler skips code generation for a module whose IR has not changed, even when the
+	@# code-generation flags have: objects built with other flags are removed first.
+	@if [ "$$(cat .build/release-swift-flags 2>/dev/null)" != "$(RELEASE_SWIFT_FLAGS)" ]; then \
+	  rm -rf .build/$$(uname -m)-unknown-linux-gnu/release && mkdir -p .build && \
+	  echo "$(RELEASE_SWIFT_FLAGS)" >.build/release-swift-flags; fi
+	$(SWIFT) build -c release --static-swift-stdlib --disable-local-rpath --product websocket-health-check \
+	  $(RELEASE_SWIFT_FLAGS)
 
 # The package, from the release binary the benchmarks measure; its man page is written by
 # swift-argument-parser's generate-manual from the binary's own declarations.

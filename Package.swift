@@ -55,7 +55,8 @@ let package = Package(
         // archives, so only the few functions the Swift runtime and BoringSSL call are loaded,
         // not all of libstdc++.so (`make release` puts libstdc++.a alone in the directory
         // below so the linker finds it first; without it the link stays dynamic); and the
-        // functions a check runs side by side (bench/check.order, from bench/check-order.sh), so
+        // functions a check runs side by side (bench/check.order and check.ld, from
+        // bench/check-order.sh; the release build gives each function its own section), so
         // they fill a few hundred kB of pages instead of 64 kB windows all over 13 MB.
         .unsafeFlags(
           [
@@ -63,6 +64,8 @@ let package = Package(
             "-Xlinker", "--no-export-dynamic",
             "-L", "\(Context.packageDirectory)/.build/static-libstdc++", "-Xclang-linker", "-static-libgcc",
             "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/bench/check.order",
+            // What the order cannot name (bench/check-order.sh says why), gathered by section.
+            "-Xlinker", "\(Context.packageDirectory)/bench/check.ld",
             // A name per warning at every build is noise; bench/check-order-is-fresh.sh (in
             // make test) fails instead when too many of the names have gone.
             "-Xlinker", "--no-warn-symbol-ordering",
