@@ -133,10 +133,12 @@ status_says() {  # status_says EXIT WORD TOKEN [ARGS]: status exits EXIT, its ta
 status_says 0 "next [0-9]* s" none
 dashboard_says() {  # dashboard_says ROW VIEW: at 100x30 the list shows ROW in edge's row; Enter opens edge's view, which shows VIEW
   in_ns tmux kill-session -t whc-first-hour 2>/dev/null || true
-  in_ns tmux new-session -d -s whc-first-hour -x 100 -y 30 'TERM=xterm-256color LANG=C.UTF-8 websocket-health-check dashboard'
+  # What the dashboard says on leaving is kept: a pane that closes takes its last words along.
+  in_ns tmux new-session -d -s whc-first-hour -x 100 -y 30 \
+    "TERM=xterm-256color LANG=C.UTF-8 websocket-health-check dashboard 2>$work/dashboard.err; echo \"exit \$?\" >>$work/dashboard.err"
   local deadline=$(( $(date +%s) + 10 ))
   until in_ns tmux capture-pane -t whc-first-hour -p | grep -E '^. edge ' | grep -q -- "$1"; do
-    [ "$(date +%s)" -lt "$deadline" ] || fail "the dashboard's list never showed '$1' for edge: $(in_ns tmux capture-pane -t whc-first-hour -p)"
+    [ "$(date +%s)" -lt "$deadline" ] || fail "the dashboard's list never showed '$1' for edge: $(in_ns tmux capture-pane -t whc-first-hour -p 2>&1); the dashboard's stderr: $(cat "$work/dashboard.err" 2>&1)"
     sleep 0.2
   done
   in_ns tmux send-keys -t whc-first-hour Enter
