@@ -182,8 +182,8 @@ public struct ProbeResult: Sendable, Equatable {
 
   /// ` (connect 0.1 ms, upgrade 2.1 ms, close 0.2 ms; close not answered)`, or nothing.
   public var details: String {
-    let parts = [timings.summary, notes.map(\.description).joined(separator: "; ")].filter { !$0.isEmpty }
-    return parts.isEmpty ? "" : " (\(parts.joined(separator: "; ")))"
+    let parts = [timings.summary, notes.map(\.description).joined(between: "; ")].filter { !$0.isEmpty }
+    return parts.isEmpty ? "" : " (\(parts.joined(between: "; ")))"
   }
 }
 

@@ -51,7 +51,7 @@ public struct PhaseTimings: Sendable, Equatable {
   /// `connect 0.1 ms, upgrade 2.1 ms, close 0.2 ms`
   public var summary: String {
     entries.map { "\($0.phase.rawValue) \(DurationText.milliseconds($0.duration))" }
-      .joined(separator: ", ")
+      .joined(between: ", ")
   }
 
   public static func == (lhs: PhaseTimings, rhs: PhaseTimings) -> Bool {

@@ -34,7 +34,7 @@ public enum CheckHistory {
     /// `1795725785123<TAB>ok<TAB>connect=0.12,upgrade=2.1,close=0.2<TAB>` and the reason.
     public var line: String {
       let phaseText = phases.map { "\($0.phase.rawValue)=\(DurationText.fixed($0.milliseconds, decimals: 2))" }
-        .joined(separator: ",")
+        .joined(between: ",")
       return "\(unixMilliseconds)\t\(healthy ? "ok" : "failed")\t\(phaseText)\t\(RestartRecord.clean(reason))\n"
     }
 

@@ -113,14 +113,14 @@ public struct RestartRecord: Sendable, Equatable {
     if let last = lastResolution {
       lines.append("last\t\(last.kind.rawValue)\t\(Self.clean(last.wallTime))\t\(Self.clean(last.detail))")
     }
-    if !restarts.isEmpty { lines.append("restarts\t" + restarts.map(\.description).joined(separator: "\t")) }
+    if !restarts.isEmpty { lines.append("restarts\t" + restarts.map(\.description).joined(between: "\t")) }
     if budgetNoticeGiven { lines.append("budget-notice\tyes") }
     if let rearmAt { lines.append("rearm-at\t\(rearmAt)") }
     if let rearmDelay { lines.append("rearm-delay\t\(DurationText.fixed(rearmDelay.inSeconds, decimals: 3))") }
     if let healthySince { lines.append("healthy-since\t\(healthySince)") }
     if restartsDone > 0 || restartsFailed > 0 { lines.append("restarts-total\t\(restartsDone)\t\(restartsFailed)") }
     if incidentReports > 0 { lines.append("reports-total\t\(incidentReports)") }
-    return lines.joined(separator: "\n") + "\n"
+    return lines.joined(between: "\n") + "\n"
   }
 
   /// Reads the file's text; `nil` when it is not a record (garbage: start afresh, warn). Text
@@ -213,6 +213,10 @@ public struct RestartRecord: Sendable, Equatable {
   static func bootKey(_ id: String) -> String { id.lowercased().filter { $0 != "-" } }
 
   static func clean(_ text: String) -> String {
-    String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 }.prefix(500))
+    // Built character by character: String's generic init from a sequence looked the
+    // sequence's type up in the runtime's conformance records on every check.
+    var cleaned = ""
+    for character in text.prefix(500) { cleaned.append(character == "\t" || character.isNewline ? " " : character) }
+    return cleaned
   }
 }
