@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fails when bench/check.order has gone stale: when more than 2 % of the functions it lists
-# (with those bench/check.ld names) are no longer defined in the release binary. lld skips such names without a word (the link
-# passes --no-warn-symbol-ordering, or every build would print them), and each one is a
-# function a check now runs from somewhere else, outside the pages the list keeps together.
+# (with those bench/check.ld names) are no longer defined in the release binary. lld skips
+# such names without a word (the link passes --no-warn-symbol-ordering, or every build would
+# print them), and each one is a function a check now runs from somewhere else, outside the
+# pages the list keeps together.
 # Why 2 %: a list with 2.7 % of its names gone cost a check 0.3-0.8 MB of peak RSS (the goal
 # leaves about 2.5 MB of room), while renaming one small function moves well under 1 %.
 # Functions that are new since the profile do not show here; a re-profile catches those.
