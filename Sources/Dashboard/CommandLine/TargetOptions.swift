@@ -82,7 +82,7 @@ struct TargetOptions: ParsableArguments {
   /// `approve edge`: a word alone where the URI goes names `edge.conf` of the config directory
   /// (a URI has its `://`).
   var targetName: String? {
-    guard let uri, service == nil, config == nil, !uri.contains("://") else { return nil }
+    guard let uri, service == nil, config == nil, !WebSocketURI.hasSchemeSeparator(uri) else { return nil }
     return uri
   }
 

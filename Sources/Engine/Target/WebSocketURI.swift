@@ -19,7 +19,8 @@ public struct WebSocketURI: Sendable, Equatable, CustomStringConvertible {
   /// The text the operator gave, for messages.
   public let description: String
 
-  /// Whether `text` has a `://`, as every URI the check takes does.
+  /// Whether `text` has a `://`, as every URI does: the command line tells a URI from a
+  /// target's name or a subcommand by it.
   public static func hasSchemeSeparator(_ text: String) -> Bool { schemeSeparator(in: text) != nil }
 
   /// Where the first `://` is, found by bytes: `firstRange(of:)` is the regex library's, and
