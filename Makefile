@@ -91,7 +91,12 @@ STATIC_CXX := .build/static-libstdc++/libstdc++.a
 # Every Swift function in its own section (ours and the packages'), so the link can place the
 # ones a check runs side by side (bench/check.order); without it, whole-module builds put a
 # module's internal functions in one .text per file, and the order could only move whole files.
-RELEASE_SWIFT_FLAGS := -Xswiftc -Xfrontend -Xswiftc -function-sections
+# Concrete generic types by their metadata accessors, not by mangled name: a name is decoded at
+# run time, and each generic requirement in it (String: Hashable, Int: AtomicValue, ...) costs a
+# first-time conformance lookup that scans every conformance record in the binary (about 5,000),
+# half of a check's instructions.
+RELEASE_SWIFT_FLAGS := -Xswiftc -Xfrontend -Xswiftc -function-sections \
+  -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
 
 release: deps-build $(STATIC_CXX)
 	@# SwiftPM does not know that the link reads check.order and check.ld: relink when they changed.
