@@ -52,6 +52,8 @@ import Testing
     "\n\nMainPID=2\n",
     "MainPID=1\nnot a property\n\nMainPID=2=3\n",
     "LoadState=loaded\nTimersMonotonic={ a }\nTimersMonotonic={ b }\n\nMainPID=4\n",
+    "Description=Über é\nMainPID=5\n\né=1\nMainPID=6\n",
+    "=7\nMainPID\n\nMainPID=\n\nMainPID=8",
   ])
   func blocksAreThoseOfSplittingAtEveryBlankLine(text: String) throws {
     let units = try ["a.service", "b.service", "c.service", "d.service"].map(UnitName.init(validating:))
@@ -74,14 +76,28 @@ import Testing
     }
   }
 
+  /// Keys are matched whole, byte for byte, as systemd prints them.
+  @Test func onlyThePropertiesAskedForAreKept() throws {
+    for property in UnitProperties.Property.allCases {
+      #expect(UnitProperties.Property(named: property.name.utf8) == property)
+    }
+    for key in ["", "MainPIDs", "mainpid", "Main PID", "Main", "ActiveStat", "Description", "ΜainPID"] {
+      #expect(UnitProperties.Property(named: key.utf8) == nil, "\(key)")
+    }
+    let text = "Description=x\nMainPID=9\nActiveState=active\nX=y\n"
+    let overview = ServiceOverview(
+      showOutput: text, units: [try UnitName(validating: "a.service")], timers: [], monotonicNow: 0, unixNow: 0)
+    #expect(overview.statuses["a.service"] == ServiceStatus(mainPID: 9, activeState: "active"))
+  }
+
   /// The shipped timers are monotonic: systemd fills NextElapseUSecMonotonic (a span since
   /// boot), not the realtime property, so that one is read on the monotonic clock.
   @Test func aMonotonicTimersNextRunAndIntervalAreRead() {
-    let block: [Substring: Substring] = [
-      "LoadState": "loaded", "ActiveState": "active", "UnitFileState": "enabled", "NextElapseUSecRealtime": "",
-      "NextElapseUSecMonotonic": "6min 53.867758s",
-      "TimersMonotonic": "{ OnUnitActiveUSec=15s ; next_elapse=0 }\n{ OnBootUSec=15s ; next_elapse=6min 53.86s }",
-    ]
+    let block = UnitProperties([
+      .loadState: "loaded", .activeState: "active", .unitFileState: "enabled", .nextElapseRealtime: "",
+      .nextElapseMonotonic: "6min 53.867758s",
+      .timersMonotonic: "{ OnUnitActiveUSec=15s ; next_elapse=0 }\n{ OnBootUSec=15s ; next_elapse=6min 53.86s }",
+    ])
     let timer = TimerStatus(properties: block, monotonicNow: 407.1, unixNow: 1_795_000_000)
     #expect(abs((timer.nextRun ?? -1) - 6.767758) < 0.001)
     #expect(timer.interval == .seconds(15))
@@ -90,13 +106,13 @@ import Testing
 
   @Test(arguments: [
     ("15s", 15.0), ("6min 53.867758s", 413.867758), ("1d 2h 3min", 93780.0), ("500ms", 0.5), ("2us", 0.000002),
-    ("1w", 604800.0), ("0", 0.0),
+    ("1w", 604800.0), ("0", 0.0), ("2min\t3s", 123.0), (" 1.5s  ", 1.5), ("3μs", 0.000003),
   ])
   func systemdTimeSpansRead(text: String, seconds: Double) {
     #expect(abs((SystemdTimespan.seconds(text) ?? -1) - seconds) < 1e-9)
   }
 
-  @Test(arguments: ["infinity", "", "soon", "5 parsecs", "n/a"])
+  @Test(arguments: ["infinity", "", "soon", "5 parsecs", "n/a", "١s", "1.2.3s", "5 s", "-1s"])
   func nonsenseIsNoTimeSpan(text: String) {
     #expect(SystemdTimespan.seconds(text) == nil)
   }

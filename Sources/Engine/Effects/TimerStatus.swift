@@ -30,24 +30,25 @@ public struct TimerStatus: Sendable, Equatable {
   /// timer's next run as a time span since boot (`NextElapseUSecMonotonic=6min 53.8s`, the
   /// shipped timers' kind) and a calendar timer's as a Unix time (`@1795725785`), so both
   /// clocks' "now" are needed.
-  public init(properties: [Substring: Substring], monotonicNow: Double, unixNow: Double) {
-    loadState = String(properties["LoadState"] ?? "")
-    activeState = String(properties["ActiveState"] ?? "")
-    unitFileState = String(properties["UnitFileState"] ?? "")
+  public init(properties: UnitProperties, monotonicNow: Double, unixNow: Double) {
+    loadState = properties[.loadState] ?? ""
+    activeState = properties[.activeState] ?? ""
+    unitFileState = properties[.unitFileState] ?? ""
     var runs: [Double] = []
-    if let monotonic = properties["NextElapseUSecMonotonic"].flatMap({ SystemdTimespan.seconds(String($0)) }),
+    if let monotonic = properties[.nextElapseMonotonic].flatMap(SystemdTimespan.seconds),
       monotonic > 0
     {
       runs.append(monotonic - monotonicNow)
     }
-    if let realtime = properties["NextElapseUSecRealtime"], realtime.hasPrefix("@"),
-      let at = Double(realtime.dropFirst().prefix { !$0.isWhitespace }), at > 0
+    if let realtime = properties[.nextElapseRealtime]?.utf8, realtime.first == UInt8(ascii: "@"),
+      let at = Double(String(decoding: realtime.dropFirst().prefix { !SystemdTimespan.isSpace($0) }, as: UTF8.self)),
+      at > 0
     {
       runs.append(at - unixNow)
     }
     nextRun = runs.min().map { max(0, $0) }
-    if let timers = properties["TimersMonotonic"] {
-      interval = Self.repeatInterval(String(timers))
+    if let timers = properties[.timersMonotonic] {
+      interval = Self.repeatInterval(timers)
     }
   }
 
@@ -84,18 +85,25 @@ public struct TimerStatus: Sendable, Equatable {
 /// `1d 2h 3min`, `500ms`, `infinity`.
 public enum SystemdTimespan {
   /// Seconds; nil for `infinity`, empty text or anything else.
+  ///
+  /// Read as bytes, as systemd writes them (ASCII but for `μs`): a dashboard reads every
+  /// timer's spans every two seconds, and Character by Character that was most of its work.
   public static func seconds(_ text: String) -> Double? {
-    let words = text.split(whereSeparator: \.isWhitespace)
+    let words = text.utf8.split(whereSeparator: isSpace)
     guard !words.isEmpty else { return nil }
     var total = 0.0
     for word in words {
-      let number = word.prefix { $0.isNumber || $0 == "." }
-      guard let value = Double(number) else { return nil }
-      let unit = word.dropFirst(number.count)
-      guard let scale = scales[String(unit)] else { return nil }
+      let number = word.prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: ".") }
+      guard let value = Double(String(decoding: number, as: UTF8.self)) else { return nil }
+      guard let scale = scales[String(decoding: word.dropFirst(number.count), as: UTF8.self)] else { return nil }
       total += value * scale
     }
     return total.isFinite ? total : nil
+  }
+
+  /// The spaces systemd puts between a span's words and after a value.
+  static func isSpace(_ byte: UInt8) -> Bool {
+    byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
   }
 
   private static let scales: [String: Double] = [
