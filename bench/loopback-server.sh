@@ -22,8 +22,9 @@ start_ws_server() {
 # block per unit named, as the real one answers `show` of several), timers are enabled, run
 # and fire in 7 s, and restarts nothing; with CALLS, it records every call there (one line
 # each). The benchmarks put DIR/bin first on PATH so ours and the reference see the same. It
-# starts `date` only for a timer: a check's `show` of a service must cost the same whichever
-# properties it asks for, as the real one's does (ours asks three, the reference one).
+# starts `date` once, and only when a timer is asked: a check's `show` of a service must cost
+# the same whichever properties it asks for, as the real one's does (ours asks three, the
+# reference one).
 stand_in_systemctl() {
   mkdir -p "$1/bin"
   cat >"$1/bin/systemctl" <<'SH'
@@ -32,13 +33,15 @@ stand_in_systemctl() {
 case "$*" in *--value*) echo 4242; exit 0 ;; esac
 [ "$1" = show ] || exit 0
 first=1
+next=
 for arg in "$@"; do
   case "$arg" in show|-*) continue ;; esac
   [ "$first" = 1 ] || echo
   first=0
   case "$arg" in
-    *.timer) printf 'LoadState=loaded\nActiveState=active\nUnitFileState=enabled\nNextElapseUSecRealtime=@%s\n' \
-      "$(( $(date +%s) + 7 ))" ;;
+    *.timer)
+      [ -n "$next" ] || next=$(( $(date +%s) + 7 ))
+      printf 'LoadState=loaded\nActiveState=active\nUnitFileState=enabled\nNextElapseUSecRealtime=@%s\n' "$next" ;;
     *) printf 'MainPID=4242\nLoadState=loaded\nActiveState=active\n' ;;
   esac
 done
