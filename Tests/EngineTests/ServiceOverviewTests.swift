@@ -77,7 +77,7 @@ import Testing
   }
 
   /// Keys are matched whole, byte for byte, as systemd prints them.
-  @Test func onlyThePropertiesAskedForAreKept() throws {
+  @Test func keysAreMatchedWholeByteForByte() throws {
     for property in UnitProperties.Property.allCases {
       #expect(UnitProperties.Property(named: property.name.utf8) == property)
     }

@@ -56,9 +56,7 @@ public struct ServiceOverview: Sendable, Equatable {
   /// each, separated by a blank line, in the order the units were named. `monotonicNow` and
   /// `unixNow` read the timers' next runs (see `TimerStatus`).
   public init(showOutput text: String, units: [UnitName], timers: [UnitName], monotonicNow: Double, unixNow: Double) {
-    // A dashboard asks about a hundred units every two seconds.
-    var text = text
-    let blocks = text.withUTF8(UnitProperties.blocks(in:))
+    let blocks = UnitProperties.blocks(in: text)
     for (index, unit) in units.enumerated() where index < blocks.count {
       let block = blocks[index]
       guard block[.loadState] != "not-found", let pid = block[.mainPID].flatMap({ Int($0) }) else { continue }
@@ -116,7 +114,12 @@ public struct UnitProperties: Sendable, Equatable {
   /// blank line of a run starts another block, as splitting at every "\n\n" would. Read as
   /// bytes: splitting into Characters and hashing Substring keys made this a tenth of the CPU
   /// of a dashboard watching a hundred units.
-  static func blocks(in bytes: UnsafeBufferPointer<UInt8>) -> [UnitProperties] {
+  static func blocks(in text: String) -> [UnitProperties] {
+    var text = text
+    return text.withUTF8(blocks(in:))
+  }
+
+  private static func blocks(in bytes: UnsafeBufferPointer<UInt8>) -> [UnitProperties] {
     var blocks = [UnitProperties()]
     var blankRun = 0
     var lineStart = 0
@@ -157,30 +160,17 @@ public struct Systemctl: ServiceManager {
       unit.description,
     ]
     let output = try run(arguments, timeout: queryTimeout, doing: "read the MainPID of \(unit)")
-    // The three properties asked for, into variables: a dictionary keyed by Substring cost
-    // every check a scan of the runtime's 4,900 conformance records (Substring: Hashable).
-    var pidText: Substring?
-    var loadState: Substring?
-    var activeState: Substring?
-    for line in output.standardOutput.split(separator: "\n") {
-      guard let equals = line.firstIndex(of: "=") else { continue }
-      let value = line[line.index(after: equals)...]
-      switch line[..<equals] {
-      case "MainPID": pidText = value
-      case "LoadState": loadState = value
-      case "ActiveState": activeState = value
-      default: continue
-      }
-    }
-    guard let pidText, let pid = Int(pidText), pid >= 0 else {
+    // One unit, one block.
+    let properties = UnitProperties.blocks(in: output.standardOutput)[0]
+    guard let pidText = properties[.mainPID], let pid = Int(pidText), pid >= 0 else {
       throw ServiceManagerError(
         "systemctl show \(unit) gave no MainPID (output: \(Self.oneLine(output.standardOutput))); is systemd running?")
     }
-    if loadState == "not-found" {
+    if properties[.loadState] == "not-found" {
       throw ServiceManagerError(
         "systemd knows no unit \(unit); check the name with: systemctl list-units --all '\(unit)*'")
     }
-    return ServiceStatus(mainPID: pid, activeState: String(activeState ?? "unknown"))
+    return ServiceStatus(mainPID: pid, activeState: properties[.activeState] ?? "unknown")
   }
 
   public func restart(_ unit: UnitName) throws(ServiceManagerError) {
