@@ -109,15 +109,17 @@ struct ProbePanel: Panel {
 
   static func drawGraph(_ latency: LatencyWindow, glyphs: Glyphs, into grid: inout Grid, x: Int, y: Int, width: Int) {
     let samples = latency.samples.suffix(width)
-    let slowest = samples.filter(\.healthy).map(\.milliseconds).max() ?? 1
+    var slowest = 1.0
+    if let highest = samples.lazy.filter(\.healthy).map(\.milliseconds).max() { slowest = highest }
     var column = x + width - samples.count
     for sample in samples {
+      // One cell each, set directly: a string per sample would be built and split again.
       if sample.healthy {
         let fraction = slowest > 0 ? sample.milliseconds / slowest : 0
         let level = min(glyphs.levels.count - 1, max(0, Int((fraction * Double(glyphs.levels.count)).rounded(.up)) - 1))
-        grid.put(String(glyphs.levels[level]), x: column, y: y, style: .ok)
+        grid[column, y] = Cell(character: glyphs.levels[level], style: .ok)
       } else {
-        grid.put(String(glyphs.failedProbe), x: column, y: y, style: .failing)
+        grid[column, y] = Cell(character: glyphs.failedProbe, style: .failing)
       }
       column += 1
     }
