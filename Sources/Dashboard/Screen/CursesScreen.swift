@@ -81,11 +81,8 @@ final class CursesScreen {
     for change in changes {
       run.removeAll(keepingCapacity: true)
       for cell in change.cells {
-        if let ascii = cell.character.asciiValue {
-          run.append(wchar_t(ascii))
-        } else {
-          for scalar in cell.character.unicodeScalars { run.append(wchar_t(bitPattern: scalar.value)) }
-        }
+        run.append(wchar_t(bitPattern: cell.scalar.value))
+        if cell.mark != 0 { run.append(wchar_t(bitPattern: cell.mark)) }
       }
       cn_wattrset(window, Int32(bitPattern: attributes(for: change.style)))
       // The last cell of the last row cannot advance the cursor; curses draws it and

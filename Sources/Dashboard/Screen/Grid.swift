@@ -19,10 +19,39 @@ struct CellStyle: Hashable, Sendable {
   static let failing = CellStyle(tone: .failing, bold: true)
 }
 
-/// One character cell.
+/// One character cell, as plain data: a frame of a hundred rows is 8,000 of them, made,
+/// compared with the last frame's and sent every second, and bits are copied and compared
+/// without a call (a `Character` is a string: retained, released, compared as text).
+///
+/// A character is kept as its scalars: nearly always one; a letter and one combining mark (an
+/// accent as a server may write it) as both. Of a character of more scalars (an emoji
+/// sequence, already wider than its one column) the first two are kept.
 struct Cell: Hashable, Sendable {
-  var character: Character = " "
-  var style: CellStyle = .plain
+  private(set) var scalar: Unicode.Scalar
+  /// The scalar after `scalar` (a combining mark, nearly always), or 0.
+  private(set) var mark: UInt32
+  var style: CellStyle
+
+  init(character: Character = " ", style: CellStyle = .plain) {
+    var scalars = character.unicodeScalars.makeIterator()
+    scalar = scalars.next() ?? " "
+    mark = scalars.next()?.value ?? 0
+    self.style = style
+  }
+
+  /// An ASCII byte's cell, without making a `Character` of it.
+  init(ascii: UInt8, style: CellStyle) {
+    scalar = Unicode.Scalar(ascii)
+    mark = 0
+    self.style = style
+  }
+
+  var character: Character {
+    guard mark != 0, let mark = Unicode.Scalar(mark) else { return Character(scalar) }
+    var text = String(scalar)
+    text.unicodeScalars.append(mark)
+    return Character(text)
+  }
 }
 
 /// A rectangle of a frame, in the frame's columns and rows.
@@ -93,10 +122,31 @@ struct Grid: Equatable, Sendable {
     guard y >= 0, y < height else { return x }
     let end = min(width, x + (limit ?? width))
     var column = x
-    for character in text {
+    // ASCII (the panels' own words, numbers, names) a byte to a cell, without splitting the
+    // text into characters; from the first other byte on (a carriage return, which a line
+    // feed would join, counts as other) character by character, starting again at the byte
+    // before it, which a combining mark may belong to.
+    let bytes = text.utf8
+    var index = bytes.startIndex
+    while index < bytes.endIndex {
+      let byte = bytes[index]
+      guard byte < 0x80, byte != 13 else {
+        if index > bytes.startIndex {
+          index = bytes.index(before: index)
+          column -= 1
+        }
+        for character in text[index...] {
+          guard column < end else { break }
+          if column >= 0 { self[column, y] = Cell(character: character, style: style) }
+          column += 1
+        }
+        return column
+      }
+      // Past the end only now: the byte after the last cell may still have been a mark of it.
       guard column < end else { break }
-      if column >= 0 { self[column, y] = Cell(character: character, style: style) }
+      if column >= 0 { self[column, y] = Cell(ascii: byte, style: style) }
       column += 1
+      index = bytes.index(after: index)
     }
     return column
   }
@@ -141,7 +191,8 @@ struct Grid: Equatable, Sendable {
         }
         let style = cells[index].style
         var end = index + 1
-        while end < rowStart + columns, cells[end].style == style, old.map({ $0[end] != cells[end] }) ?? true {
+        while end < rowStart + columns, cells[end].style == style {
+          if let old, old[end] == cells[end] { break }
           end += 1
         }
         changes.append(Change(row: row, column: column, cells: cells[index..<end], style: style))
