@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 import NIOSSL
 import Testing
 
@@ -722,13 +723,13 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   }
 }
 
-/// The probe's random bytes: the kernel's, 64 at a time.
+/// The probe's random bytes: the kernel's, a thread's buffer at a time.
 @Suite struct ProbeEntropyTests {
   @Test func drawsAcrossSeveralRefillsAreNeitherZeroNorRepeated() {
     var entropy = ProbeEntropy()
-    // 40 draws: five refills of eight. A buffer left unfilled would give zeros, one filled
-    // once and reused the same eight words again.
-    let draws = (0..<40).map { _ in entropy.next() }
+    // Across three refills of the buffer: one left unfilled would give zeros, one filled once
+    // and handed out again would repeat its words.
+    let draws = (0..<(EntropyPool.words * 3 + 7)).map { _ in entropy.next() }
     #expect(Set(draws).count == draws.count)
     #expect(!draws.contains(0))
   }
@@ -737,5 +738,14 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
     var first = ProbeEntropy()
     var second = ProbeEntropy()
     #expect((first.next(), first.next()) != (second.next(), second.next()))
+  }
+
+  @Test func eachThreadHasItsOwnBuffer() throws {
+    let here = ObjectIdentifier(EntropyPool.ofThisThread)
+    #expect(ObjectIdentifier(EntropyPool.ofThisThread) == here)
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    defer { try? group.syncShutdownGracefully() }
+    let there = try group.next().submit { ObjectIdentifier(EntropyPool.ofThisThread) }.wait()
+    #expect(there != here)
   }
 }
