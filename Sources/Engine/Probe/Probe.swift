@@ -330,8 +330,9 @@ final class ProbeAttempt {
         fail(failure)
       }
     }
-    guard !finished, let conversation else { return }
-    if phase != conversation.phase { phase = conversation.phase }
+    // The phase alone: binding the conversation would copy it, every field retained.
+    guard !finished, let conversationPhase = conversation?.phase else { return }
+    if phase != conversationPhase { phase = conversationPhase }
     if phase == .close, graceTimer == nil {
       let graceEnd = min(NIODeadline.now() + TimeAmount(Probe.closeGrace), deadline)
       // A loop shutting down refuses; the deadline then still ends the probe.
