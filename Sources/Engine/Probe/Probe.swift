@@ -142,10 +142,10 @@ final class ProbeAttempt {
   private(set) var phase: ProbePhase = .resolve
   private var timings = PhaseTimings()
   private var notes: [ProbeNote] = []
-  /// The probe's deadline and, in the close phase, the end of the close grace. Scheduled
-  /// callbacks: NIO's timers that need no promise.
-  private var deadlineTimer: NIOScheduledCallback?
-  private var graceTimer: NIOScheduledCallback?
+  /// The loop's alarms: this probe's deadline and, in the close phase, the end of the close
+  /// grace ring it there.
+  private let alarms: ProbeAlarms
+  private var graceSet = false
   private var channel: (any Channel)?
   private var conversation: Conversation?
   private var exchange: ProbeExchange?
@@ -162,6 +162,7 @@ final class ProbeAttempt {
     self.done = done
     uri = probe.uri
     if probe.options.recordsExchange { exchange = ProbeExchange() }
+    alarms = ProbeAlarms.on(eventLoop)
     started = .now()
     phaseStarted = started
   }
@@ -170,11 +171,9 @@ final class ProbeAttempt {
   private var deadline: NIODeadline { started + TimeAmount(probe.options.timeout) }
 
   func start() {
-    do {
-      deadlineTimer = try eventLoop.scheduleCallback(at: deadline, handler: DeadlineWake(attempt: self))
-    } catch {
+    guard alarms.add(self, at: deadline, .deadline) else {
       // Only a loop that is shutting down refuses; a probe without a deadline could wait forever.
-      fail(.network(phase: .resolve, detail: "cannot start a probe while shutting down: \(error)"))
+      fail(.network(phase: .resolve, detail: "cannot start a probe while the program is shutting down"))
       return
     }
     if probe.options.insecure { notes.append(.certificateNotChecked) }
@@ -333,10 +332,10 @@ final class ProbeAttempt {
     // The phase alone: binding the conversation would copy it, every field retained.
     guard !finished, let conversationPhase = conversation?.phase else { return }
     if phase != conversationPhase { phase = conversationPhase }
-    if phase == .close, graceTimer == nil {
-      let graceEnd = min(NIODeadline.now() + TimeAmount(Probe.closeGrace), deadline)
+    if phase == .close, !graceSet {
+      graceSet = true
       // A loop shutting down refuses; the deadline then still ends the probe.
-      graceTimer = try? eventLoop.scheduleCallback(at: graceEnd, handler: DeadlineWake(attempt: self))
+      alarms.add(self, at: min(NIODeadline.now() + TimeAmount(Probe.closeGrace), deadline), .grace)
     }
   }
 
@@ -404,7 +403,8 @@ final class ProbeAttempt {
 
   // MARK: Time and the end
 
-  fileprivate func deadlinePassed() {
+  /// The deadline passed, or the close grace (the deadline then has not).
+  func alarmRang(_ kind: ProbeAlarms.Kind) {
     guard !finished else { return }
     if conversation != nil {
       perform(conversation!.deadlinePassed(after: probe.options.timeout))
@@ -433,8 +433,7 @@ final class ProbeAttempt {
   private func complete(failure: ProbeFailure?) {
     guard !finished else { return }
     finished = true
-    deadlineTimer?.cancel()
-    graceTimer?.cancel()
+    alarms.remove(self)
     if failure != nil {
       // The phase that failed still took time; show it, so "upgrade 10000 ms" is visible.
       finishPhase(phase)
@@ -491,18 +490,6 @@ final class ProbeAttempt {
       return .tls(detail: TLSErrorText.describe(extra, host: host, certificate: certificate))
     }
     return .network(phase: phase, detail: "\(error)")
-  }
-}
-
-/// Wakes an attempt when its deadline, or its close grace, has come. NIO calls a handler on the
-/// loop it was scheduled on, where the attempt lives; saying so here spares every probe the
-/// loop-bound wrapper (an allocation, and copies at every turn of the timer heap) that the
-/// isolated scheduling API would add.
-private struct DeadlineWake: NIOScheduledCallbackHandler, @unchecked Sendable {
-  let attempt: ProbeAttempt
-
-  func handleScheduledCallback(eventLoop: some EventLoop) {
-    attempt.deadlinePassed()
   }
 }
 
