@@ -233,13 +233,17 @@ final class ProbeAttempt {
     ClientBootstrap(group: eventLoop)
       .connectTimeout(max(deadline - .now(), .milliseconds(1)))
       .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
+        do {
           if let tlsContext {
             let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: serverHostname)
             try channel.pipeline.syncOperations.addHandler(handler)
           }
           try channel.pipeline.syncOperations.addHandler(
             ProbeChannelHandler(attempt: bound.value, hop: hop, usesTLS: tlsContext != nil))
+          // The loop's own succeeded future: none made and freed for every probe.
+          return channel.eventLoop.makeSucceededVoidFuture()
+        } catch {
+          return channel.eventLoop.makeFailedFuture(error)
         }
       }
       .connect(to: address)
