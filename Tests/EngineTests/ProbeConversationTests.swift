@@ -269,6 +269,29 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
   }
 }
 
+/// The end of a response head: the first CR LF CR LF, however the bytes around it fall.
+@Suite struct BlankLineTests {
+  @Test(arguments: [
+    ("at the start", "\r\n\r\nrest", 0, 0),
+    ("after a line", "HTTP/1.1 101 X\r\n\r\n", 0, 14),
+    ("after lone CRs and LFs", "a\r\rb\n\nc\r\n\r\n", 0, 7),
+    ("a CR before the four", "abc\r\r\n\r\n", 0, 4),
+    ("an LF before the four", "abc\n\r\n\r\n", 0, 4),
+    ("at every alignment", "x\r\n\r\n", 0, 1),
+    ("two places on", "xy\r\n\r\n", 0, 2),
+    ("three places on", "xyz\r\n\r\n", 0, 3),
+    ("only the first", "ab\r\n\r\ncd\r\n\r\n", 0, 2),
+    ("searched from later", "ab\r\n\r\ncd\r\n\r\n", 3, 8),
+    ("a line break alone", "ab\r\ncd\r\n", 0, -1),
+    ("three of the four", "ab\r\n\r", 0, -1),
+    ("LF LF", "ab\n\ncd", 0, -1),
+    ("too short", "\r\n", 0, -1),
+  ])
+  func findsTheFirstBlankLine(name: String, text: String, from: Int, at: Int) {
+    #expect(ResponseHeadReader.blankLine(in: Array(text.utf8), from: from) == (at < 0 ? nil : at), "\(name)")
+  }
+}
+
 @Suite struct FrameReaderTests {
   @Test func aTextFrameIsAMessage() {
     var reader = FrameReader(keepsMessages: true)

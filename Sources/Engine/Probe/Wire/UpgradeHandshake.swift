@@ -252,16 +252,22 @@ struct ResponseHeadReader {
     return .head(head, rest: rest)
   }
 
-  private static func blankLine(in bytes: [UInt8], from start: Int) -> Int? {
-    guard bytes.count >= 4 else { return nil }
-    var index = start
-    while index + 3 < bytes.count {
-      if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 {
-        return index
+  /// Where the first CR LF CR LF at or after `start` begins.
+  static func blankLine(in bytes: [UInt8], from start: Int) -> Int? {
+    bytes.withUnsafeBufferPointer { bytes in
+      var index = max(0, start)
+      while index + 3 < bytes.count {
+        let last = bytes[index + 3]
+        // A byte that is neither CR nor LF cannot be in the four: skip past it.
+        if last != 10, last != 13 {
+          index += 4
+          continue
+        }
+        if last == 10, bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13 { return index }
+        index += 1
       }
-      index += 1
+      return nil
     }
-    return nil
   }
 
   private static func notHTTP(_ bytes: [UInt8]) -> ProbeFailure {
