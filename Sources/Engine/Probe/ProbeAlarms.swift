@@ -12,7 +12,7 @@ import NIOPosix
 /// one of the first; the timer is set again only when the first entry is earlier than it.
 final class ProbeAlarms: @unchecked Sendable {
   // Sendable for the thread-specific variable and the timers' handler only: every method runs
-  // on `loop`, whose thread holds this.
+  // on `loop`, whose thread keeps this.
   enum Kind {
     case deadline, grace
   }
@@ -40,23 +40,19 @@ final class ProbeAlarms: @unchecked Sendable {
     graces.entries.reserveCapacity(64)
   }
 
-  /// The alarms of `loop`, called on it. One per loop, kept by the loop's thread.
+  /// The alarms of `loop`, called on it: the ones its thread keeps. A thread runs one event
+  /// loop; an attempt on another loop of the same thread (none here) gets alarms of its own,
+  /// which work the same, one timer a probe.
   static func on(_ loop: any EventLoop) -> ProbeAlarms {
-    let byLoop: AlarmsByLoop
-    if let known = perThread.currentValue {
-      byLoop = known
-    } else {
-      byLoop = AlarmsByLoop()
-      perThread.currentValue = byLoop
+    if let kept = perThread.currentValue {
+      return kept.loop === loop ? kept : ProbeAlarms(loop: loop)
     }
-    if let last = byLoop.last, last.loop === loop { return last }
-    let alarms = byLoop.all[ObjectIdentifier(loop)] ?? ProbeAlarms(loop: loop)
-    byLoop.all[ObjectIdentifier(loop)] = alarms
-    byLoop.last = alarms
+    let alarms = ProbeAlarms(loop: loop)
+    perThread.currentValue = alarms
     return alarms
   }
 
-  private static let perThread = ThreadSpecificVariable<AlarmsByLoop>()
+  private static let perThread = ThreadSpecificVariable<ProbeAlarms>()
 
   /// Rings `attempt` (`alarmRang(_:)`) at `at`, unless it is removed first.
   /// - Returns: false when the loop refuses timers: it is shutting down.
@@ -131,13 +127,6 @@ final class ProbeAlarms: @unchecked Sendable {
     // After the queue is whole again: a ringing attempt ends, and removes its other alarm.
     for attempt in due { attempt.alarmRang(kind) }
   }
-}
-
-/// A thread's alarms, by loop: a thread runs one event loop, but nothing here depends on it.
-/// Sendable for the thread-specific variable only: no other thread reaches it.
-private final class AlarmsByLoop: @unchecked Sendable {
-  var last: ProbeAlarms?
-  var all: [ObjectIdentifier: ProbeAlarms] = [:]
 }
 
 /// Rings a queue of alarms. NIO calls it on the loop the alarms belong to.
