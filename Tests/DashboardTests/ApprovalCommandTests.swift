@@ -178,10 +178,9 @@ import Testing
     let port = try closedPort()
     let heard = sandbox.directory.appendingPathComponent("heard").path
     let script = sandbox.directory.appendingPathComponent("notify").path
-    try
-      "#!/bin/sh\necho \"$WHC_EVENT $WHC_UNIT $WHC_COUNT $WHC_PID $WHC_REASON\" >> '\(heard)'\necho \"$WHC_REPORT\" >> '\(heard)'\n"
-      .write(toFile: script, atomically: false, encoding: .utf8)
-    chmod(script, 0o755)
+    try installExecutable(
+      "#!/bin/sh\necho \"$WHC_EVENT $WHC_UNIT $WHC_COUNT $WHC_PID $WHC_REASON\" >> '\(heard)'\necho \"$WHC_REPORT\" >> '\(heard)'\n",
+      at: script)
     _ = try failingCheck(sandbox, port: port, ["--notify-command", script])
     let lines = try String(contentsOfFile: heard, encoding: .utf8).split(separator: "\n")
     #expect(lines.count == 2)
@@ -192,8 +191,7 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: report))
 
     let broken = sandbox.directory.appendingPathComponent("broken").path
-    try "#!/bin/sh\necho 'pager down' >&2\nexit 7\n".write(toFile: broken, atomically: false, encoding: .utf8)
-    chmod(broken, 0o755)
+    try installExecutable("#!/bin/sh\necho 'pager down' >&2\nexit 7\n", at: broken)
     try sandbox.setState("4242:1")
     try? FileManager.default.removeItem(atPath: sandbox.statePath + ".policy")
     let outcome = try failingCheck(sandbox, port: port, ["--notify-command", broken])

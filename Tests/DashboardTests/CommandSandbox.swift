@@ -14,6 +14,26 @@ let binaryPath: String = {
   return directory.appendingPathComponent("websocket-health-check").path
 }()
 
+/// Writes a script that a test then runs, without ever opening it for writing here.
+///
+/// A descriptor this process holds open for writing is copied into every child another test's
+/// thread forks meanwhile (until its exec, or for its whole life if the descriptor lacks
+/// close-on-exec), and while any copy is open, running the file fails with "Text file busy".
+/// So the text goes to a side file and `install`, a process of its own, makes the executable.
+func installExecutable(_ text: String, at path: String) throws {
+  let source = path + ".text"
+  try text.write(toFile: source, atomically: false, encoding: .utf8)
+  defer { try? FileManager.default.removeItem(atPath: source) }
+  let install = Process()
+  install.executableURL = URL(fileURLWithPath: "/usr/bin/install")
+  install.arguments = ["-m", "0755", source, path]
+  try install.run()
+  install.waitUntilExit()
+  guard install.terminationStatus == 0 else {
+    throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+  }
+}
+
 /// A temporary directory with a stand-in `systemctl` on `PATH` that records its calls.
 ///
 /// The stand-in exists because a real systemd cannot run per test here; the end-to-end test
@@ -60,9 +80,7 @@ final class CommandSandbox {
               : ;;
       esac
       """
-    let stand = directory.appendingPathComponent("bin/systemctl")
-    try script.write(to: stand, atomically: false, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stand.path)
+    try installExecutable(script, at: directory.appendingPathComponent("bin/systemctl").path)
     setService(pid: 4242)
     setTimer(activeState: "active", unitFileState: "enabled")
   }
