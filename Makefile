@@ -27,7 +27,7 @@ DEBUG_BIN := .build/debug/websocket-health-check
 # defined before a list that names it (:= expands at once).
 BUILD_PACKAGES := libncurses-dev
 DEB_PACKAGES   := $(BUILD_PACKAGES) dpkg-dev binutils lintian man-db
-TEST_PACKAGES  := $(DEB_PACKAGES) time faketime nginx tmux python3-websockets python3-cryptography prometheus openssl procps util-linux systemd bash-completion zsh fish openjdk-17-jdk-headless
+TEST_PACKAGES  := $(DEB_PACKAGES) time faketime nginx tmux python3-websockets python3-cryptography prometheus openssl procps util-linux iproute2 systemd bash-completion zsh fish openjdk-17-jdk-headless
 BENCH_PACKAGES := $(BUILD_PACKAGES) python3-websockets hyperfine time tmux bsdutils monit
 ORDER_PACKAGES := $(BUILD_PACKAGES) python3-websockets valgrind binutils tmux
 

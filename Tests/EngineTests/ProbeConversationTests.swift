@@ -736,6 +736,46 @@ func clientFrame(_ bytes: [UInt8]) -> (opcode: UInt8, payload: [UInt8], masked: 
     #expect(ProbeAttempt.classify(error, phase: phase) == failure)
   }
 
+  /// This program's limits and this box's rules, in any phase: never the service's failure.
+  @Test(arguments: [EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL, EAFNOSUPPORT, EPERM, EACCES])
+  func whatThisBoxSaysIsNotTheServicesFailure(code: Int32) {
+    for phase in ProbePhase.allCases {
+      let failure = ProbeAttempt.classify(IOError(errnoCode: code, reason: "socket"), phase: phase)
+      #expect(failure.isOnThisBox, "\(failure)")
+      #expect(failure.phase == phase)
+      #expect(failure.description.contains(String(cString: strerror(code))), "\(failure)")
+    }
+  }
+
+  /// What only the service or the network between can cause stays the service's failure.
+  @Test(arguments: [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ECONNRESET, ETIMEDOUT, EPIPE])
+  func whatTheServiceOrTheNetworkSaysIsCounted(code: Int32) {
+    for phase in ProbePhase.allCases {
+      #expect(!ProbeAttempt.classify(IOError(errnoCode: code, reason: "connect"), phase: phase).isOnThisBox)
+    }
+  }
+
+  /// `localhost` tried as `::1`, then `127.0.0.1`: a box without IPv6 must not hide a service
+  /// that refuses on IPv4, in either order.
+  @Test(
+    arguments: [
+      (nil, .connectionRefused, .connectionRefused),
+      (.connectionRefused, .notProbed(phase: .connect, detail: "no IPv6"), .connectionRefused),
+      (.notProbed(phase: .connect, detail: "no IPv6"), .connectionRefused, .connectionRefused),
+      (
+        .notProbed(phase: .connect, detail: "a"), .notProbed(phase: .connect, detail: "b"),
+        .notProbed(phase: .connect, detail: "b")
+      ),
+      (nil, .notProbed(phase: .connect, detail: "b"), .notProbed(phase: .connect, detail: "b")),
+      (
+        .connectionRefused, .timedOut(phase: .connect, after: .seconds(2)),
+        .timedOut(phase: .connect, after: .seconds(2))
+      ),
+    ] as [(ProbeFailure?, ProbeFailure, ProbeFailure)])
+  func theServicesFailureSpeaksForEveryAddress(earlier: ProbeFailure?, later: ProbeFailure, telling: ProbeFailure) {
+    #expect(ProbeFailure.telling(earlier, later) == telling)
+  }
+
   @Test func certificateTextsSayWhatToDo() {
     #expect(
       TLSErrorText.certificateProblem(nil, now: 0)

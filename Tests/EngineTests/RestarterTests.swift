@@ -65,3 +65,53 @@ import Testing
     #expect(service.restarts == ["openems.service"])
   }
 }
+
+/// A probe this box kept from being made (too many open files, a firewall here) is our
+/// error: a restart of the service cannot cure it, so nothing is counted or restarted.
+@Suite struct NotProbedTests {
+  func cycle(probing failure: ProbeFailure, in directory: String) throws -> (CheckCycle, RestarterTests.ChangingService)
+  {
+    let service = RestarterTests.ChangingService(pid: 100)
+    let settings = CheckSettings(
+      uri: try WebSocketURI(parsing: "ws://127.0.0.1:8085/"), unit: try UnitName(validating: "openems.service"),
+      watchdog: try Watchdog(threshold: 1), stateStore: try StateStore(path: "\(directory)/failcount"),
+      triggerLog: try TriggerLog(path: "\(directory)/trigger.log"))
+    // Armed by an earlier healthy check of the same process, so one failure reaches threshold 1.
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    try "100:0".write(toFile: "\(directory)/failcount", atomically: false, encoding: .utf8)
+    let result = ProbeResult(failure: failure, timings: PhaseTimings())
+    let cycle = CheckCycle(settings: settings, serviceManager: service) {
+      StartedProbe(wait: { result }, abandon: {})
+    }
+    return (cycle, service)
+  }
+
+  @Test func aProbeThisBoxKeptFromBeingMadeCountsNothing() throws {
+    let directory = NSTemporaryDirectory() + "whc-not-probed-\(UUID())"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let notProbed = try #require(ProbeAttempt.onThisBox(errno: EMFILE, phase: .connect))
+    let (cycle, service) = try cycle(probing: notProbed, in: directory)
+    let report = cycle.run()
+    #expect(report.exitStatus == .ourError)
+    #expect(report.restart == nil)
+    #expect(service.restarts.isEmpty)
+    #expect(try String(contentsOfFile: "\(directory)/failcount", encoding: .utf8) == "100:0", "a failure was counted")
+    #expect(!FileManager.default.fileExists(atPath: "\(directory)/trigger.log"))
+    #expect(
+      report.lines.map(\.text) == [
+        "not probed, for a reason on this box: this program has too many files open (Too many open files); "
+          + "raise LimitNOFILE= in its unit; nothing was counted"
+      ])
+  }
+
+  /// The same cycle with the service's own failure restarts at threshold 1: the test above
+  /// holds because of what the probe said, not because this cycle counts nothing.
+  @Test func theServicesOwnFailureIsCountedByTheSameCycle() throws {
+    let directory = NSTemporaryDirectory() + "whc-not-probed-\(UUID())"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let (cycle, service) = try cycle(probing: .connectionRefused, in: directory)
+    let report = cycle.run()
+    #expect(report.error == nil)
+    #expect(service.restarts == ["openems.service"])
+  }
+}

@@ -111,9 +111,9 @@ public struct CheckCycle: Sendable {
       emit(line)
     }
     // Our own error ended the check before anything was counted.
-    func stopped(by error: any Error) -> CheckReport {
-      report.error = "\(error)"
-      say(ConsoleLine(.error, "\(error)"))
+    func stopped(_ message: String) -> CheckReport {
+      report.error = message
+      say(ConsoleLine(.error, message))
       report.exitStatus = .ourError
       return report
     }
@@ -130,7 +130,7 @@ public struct CheckCycle: Sendable {
     do {
       try settings.stateStore.prepare()
     } catch {
-      return stopped(by: error)
+      return stopped("\(error)")
     }
     // systemd's answer and the probe's take about as long (a few ms on a healthy box), so they
     // overlap. When systemd cannot say the PID, the probe's connection is closed at once and
@@ -140,21 +140,23 @@ public struct CheckCycle: Sendable {
       report.status = try serviceManager.status(of: unit)
     } catch {
       running.abandon()
-      return stopped(by: error)
+      return stopped("\(error)")
     }
     let pid = report.status!.mainPID
 
     let result = running.wait()
     report.probe = result
+    if let failure = result.failure, failure.isOnThisBox {
+      // What kept the probe from being made lies here, and a restart of the service cannot
+      // cure it: our error, nothing counted.
+      return stopped("\(failure); nothing was counted")
+    }
 
     let carried: Restarter.Report
     do {
       carried = try settings.restarter(serviceManager).check(pid: pid, probe: result)
     } catch {
-      report.error = "\(error); nothing was restarted"
-      say(ConsoleLine(.error, "\(error); nothing was restarted"))
-      report.exitStatus = .ourError
-      return report
+      return stopped("\(error); nothing was restarted")
     }
     report.restart = carried
     report.decision = carried.decision.watchdog

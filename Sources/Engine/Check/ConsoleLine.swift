@@ -29,8 +29,8 @@ public struct ConsoleLine: Sendable, Equatable, CustomStringConvertible {
 public enum CheckExitStatus: Int32, Sendable, CaseIterable {
   /// The check ran: healthy, counted, not armed, restarted, or dry run.
   case completed = 0
-  /// Our own error (configuration, state or log file, systemctl unreachable): nothing was
-  /// restarted. The same code as the reference's.
+  /// Our own error (configuration, state or log file, systemctl unreachable, a probe this box
+  /// could not make): nothing was counted or restarted. The same code as the reference's.
   case ourError = 1
   /// The command line itself was wrong (unknown option, missing argument), as Python's argparse.
   case usage = 2
@@ -49,7 +49,8 @@ extension CheckExitStatus {
   public var meaning: String {
     switch self {
     case .completed: "the check ran: healthy, counted, not armed yet, restarted, dry run"
-    case .ourError: "our own error (arguments, config, files, systemctl): nothing was restarted"
+    case .ourError:
+      "our own error (arguments, config, files, systemctl, a probe this box could not make): nothing was counted"
     case .usage: "the command line itself is wrong (unknown option, missing value)"
     case .restartFailed: "the threshold was reached but `systemctl restart` failed or timed out"
     case .nothingToDecide: "approve or reject found no pending restart request"

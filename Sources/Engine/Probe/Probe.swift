@@ -100,7 +100,7 @@ public struct Probe: Sendable {
           return try result.wait()
         } catch {
           // The future never fails; this is only the shape of `wait()`.
-          return ProbeResult(failure: .network(phase: .resolve, detail: "\(error)"), timings: PhaseTimings())
+          return ProbeResult(failure: .notProbed(phase: .resolve, detail: "\(error)"), timings: PhaseTimings())
         }
       },
       // After the attempt was made: `execute` keeps order on its loop.
@@ -173,7 +173,7 @@ final class ProbeAttempt {
   func start() {
     guard alarms.add(self, at: deadline, .deadline) else {
       // Only a loop that is shutting down refuses; a probe without a deadline could wait forever.
-      fail(.network(phase: .resolve, detail: "cannot start a probe while the program is shutting down"))
+      fail(.notProbed(phase: .resolve, detail: "this program is shutting down"))
       return
     }
     if probe.options.insecure { notes.append(.certificateNotChecked) }
@@ -186,7 +186,7 @@ final class ProbeAttempt {
     let bound = loopBound
     let (host, port, hop) = (uri.host, uri.port, hop)
     if let literal = try? SocketAddress(ipAddress: host, port: port) {
-      connect(to: [literal], lastError: nil)
+      connect(to: [literal], lastFailure: nil)
       return
     }
     NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) {
@@ -197,7 +197,7 @@ final class ProbeAttempt {
       switch result {
       case .success(let addresses):
         attempt.finishPhase(.resolve)
-        attempt.connect(to: addresses[...], lastError: nil)
+        attempt.connect(to: addresses[...], lastFailure: nil)
       case .failure(let error as AddressLookup.Failure):
         attempt.fail(.nameNotResolved(host: host, detail: error.description))
       case .failure(let error):
@@ -208,13 +208,12 @@ final class ProbeAttempt {
 
   /// Tries each address in turn, as the reference's asyncio does: `localhost` may name `::1`
   /// first while the service listens on 127.0.0.1 only.
-  private func connect(to addresses: ArraySlice<SocketAddress>, lastError: (any Error)?) {
+  private func connect(to addresses: ArraySlice<SocketAddress>, lastFailure: ProbeFailure?) {
     guard !finished else { return }
     guard let address = addresses.first else {
-      // Every address was tried; the last one's error speaks for them (lookup never
+      // Every address was tried; the most telling failure speaks for them (lookup never
       // returns an empty list, so there always is one).
-      fail(
-        lastError.map { Self.classify($0, phase: .connect) } ?? .network(phase: .connect, detail: "no address to try"))
+      fail(lastFailure ?? .network(phase: .connect, detail: "no address to try"))
       return
     }
     phase = .connect
@@ -254,7 +253,9 @@ final class ProbeAttempt {
           if attempt.finished || attempt.hop != hop { channel.close(promise: nil) }
         case .failure(let error):
           guard attempt.hop == hop else { return }
-          attempt.connect(to: addresses.dropFirst(), lastError: error)
+          attempt.connect(
+            to: addresses.dropFirst(),
+            lastFailure: ProbeFailure.telling(lastFailure, Self.classify(error, phase: .connect)))
         }
       }
   }
@@ -431,7 +432,7 @@ final class ProbeAttempt {
   /// The caller stopped waiting (a check that could not ask systemd for the PID): close the
   /// connection now. The result says so, and nothing counts it.
   func abandon() {
-    complete(failure: .network(phase: phase, detail: "abandoned before the end: the check stopped on its own error"))
+    complete(failure: .notProbed(phase: phase, detail: "abandoned before the end: the check stopped on its own error"))
   }
 
   private func complete(failure: ProbeFailure?) {
@@ -462,6 +463,7 @@ final class ProbeAttempt {
     if let failure = error as? ProbeFailure { return failure }
     if let ioError = error as? IOError {
       if ioError.errnoCode == ECONNREFUSED { return .connectionRefused }
+      if let here = onThisBox(errno: ioError.errnoCode, phase: phase) { return here }
       // After the upgrade a reset or a broken pipe is the kernel's word for a server that
       // already sent its FIN while we wrote: it dropped the connection, it did not "reset" it.
       if phase > .upgrade, ioError.errnoCode == ECONNRESET || ioError.errnoCode == EPIPE {
@@ -494,6 +496,33 @@ final class ProbeAttempt {
       return .tls(detail: TLSErrorText.describe(extra, host: host, certificate: certificate))
     }
     return .network(phase: phase, detail: "\(error)")
+  }
+
+  /// The kernel's answers that come from this box, not from the service: this program's
+  /// limits and this box's rules. `EPERM` and `EACCES` on a socket are only ever said here (a
+  /// firewall's reject from afar arrives as `EHOSTUNREACH`).
+  static func onThisBox(errno code: Int32, phase: ProbePhase) -> ProbeFailure? {
+    let (what, todo): (String, String)
+    switch code {
+    case EMFILE: (what, todo) = ("this program has too many files open", "raise LimitNOFILE= in its unit")
+    case ENFILE: (what, todo) = ("the system's table of open files is full", "find who holds them: lsof")
+    case ENOBUFS, ENOMEM:
+      (what, todo) = ("the kernel has no memory left for a socket", "see what holds the memory: free -m, top")
+    case EADDRNOTAVAIL:
+      (what, todo) = (
+        "no local address or port to connect from",
+        "IPv6 switched off here? probe an IPv4 address; else the local ports are used up: ss -s"
+      )
+    case EAFNOSUPPORT:
+      (what, todo) = ("this box does not support that address family", "IPv6 switched off? probe an IPv4 address")
+    case EPERM, EACCES:
+      (what, todo) = (
+        "this box forbade the connection",
+        "a firewall rule, or the unit's sandbox (IPAddressDeny=, RestrictAddressFamilies=, SystemCallFilter=)"
+      )
+    default: return nil
+    }
+    return .notProbed(phase: phase, detail: "\(what) (\(String(cString: strerror(code)))); \(todo)")
   }
 }
 

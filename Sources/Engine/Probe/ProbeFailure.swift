@@ -30,6 +30,24 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
   case connectionDropped(phase: ProbePhase)
   /// The server broke HTTP or the WebSocket protocol in a way that keeps the probe from its answer.
   case protocolViolation(detail: String)
+  /// The probe could not be made, for a reason on this box: this program's limits (open
+  /// files, memory, local ports) or this box's rules (a firewall, the unit's sandbox). It says
+  /// nothing about the service, and a restart of the service cannot cure it, so a check never
+  /// counts it.
+  case notProbed(phase: ProbePhase, detail: String)
+
+  /// Whether the cause lies on this box rather than with the service.
+  public var isOnThisBox: Bool {
+    if case .notProbed = self { return true }
+    return false
+  }
+
+  /// Of the failures of two addresses tried in turn (`localhost` as `::1`, then `127.0.0.1`),
+  /// the one that speaks for the service: the later, unless only the earlier is the service's.
+  static func telling(_ earlier: ProbeFailure?, _ later: ProbeFailure) -> ProbeFailure {
+    guard let earlier, later.isOnThisBox, !earlier.isOnThisBox else { return later }
+    return earlier
+  }
 
   /// The phase the probe was in when it failed.
   public var phase: ProbePhase {
@@ -43,6 +61,7 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case .httpStatus, .badAcceptKey, .notWebSocketUpgrade, .redirect: .upgrade
     case .connectionDropped(let phase): phase
     case .protocolViolation: .upgrade
+    case .notProbed(let phase, _): phase
     }
   }
 
@@ -79,6 +98,8 @@ public enum ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
       "server dropped the connection during \(phase.rawValue) without a WebSocket close"
     case .protocolViolation(let detail):
       "server broke the protocol: \(shown(detail))"
+    case .notProbed(_, let detail):
+      "not probed, for a reason on this box: \(detail)"
     }
   }
 
@@ -235,6 +256,7 @@ extension ProbeFailure {
     case .closedBeforeAnswer(let question, let code, let reason):
       .closedBeforeAnswer(to: question, code: code, reason: clean(reason))
     case .protocolViolation(let detail): .protocolViolation(detail: clean(detail))
+    case .notProbed(let phase, let detail): .notProbed(phase: phase, detail: clean(detail))
     case .connectionRefused, .timedOut, .badAcceptKey, .connectionDropped: self
     }
   }
