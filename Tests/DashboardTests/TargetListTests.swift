@@ -29,6 +29,31 @@ import Testing
     #expect(lines.last?.contains("? help") == true && lines.last?.contains("q quit") == true)
   }
 
+  /// A probe this box kept from being made (too many open files here) is our trouble: the row
+  /// says ERROR with the reason, the summary does not call the service failing, and the graph
+  /// of the service's latency gets no sample from it.
+  @Test func aProbeNotMadeHereIsOurErrorNotTheServicesFailure() throws {
+    var box = DashboardFixtures.box()
+    let samples = box.targets[1].latency.samples
+    let notProbed = ProbeResult(
+      failure: .notProbed(phase: .connect, detail: "this program has too many files open"), timings: PhaseTimings())
+    _ = box.apply(.probed(1, notProbed, DashboardFixtures.time), at: 100, timersAreDemo: false)
+    #expect(box.targets[1].latency.samples == samples)
+    #expect(box.targets[1].needsAttention)
+    #expect(!box.targets[1].probeFails)
+    let lines = frame(box, 80, 24).text.split(separator: "\n").map(String.init)
+    #expect(lines[0].contains("1 in trouble") && !lines[0].contains("failing"), "\(lines[0])")
+    let edge = try #require(lines.firstIndex { $0.contains(" edge ") })
+    #expect(lines[edge].contains("ERROR") && !lines[edge].contains("FAILING"), "\(lines[edge])")
+    #expect(lines[edge + 1].contains("not probed, for a reason on this box"), "\(lines[edge + 1])")
+    // The selected target's panels under the list: the verdict names it too.
+    #expect(lines.contains { $0.contains("✖ not probed \(DashboardFixtures.time.timeOfDay)") }, "\(lines)")
+    // The same target failing by the service's own doing says FAILING: the word comes from the cause.
+    _ = box.apply(.probed(1, DashboardFixtures.timedOut, DashboardFixtures.time), at: 101, timersAreDemo: false)
+    let failing = frame(box, 80, 24).text.split(separator: "\n").map(String.init)
+    #expect(failing.contains { $0.contains(" edge ") && $0.contains("FAILING") })
+  }
+
   @Test func listAt160x50GivesTheGraphAndTheStatusRoom() {
     let grid = frame(DashboardFixtures.box(), 160, 50)
     assertSnapshot(grid, named: "list-160x50-utf8")

@@ -107,4 +107,8 @@ struct DashboardModel: Sendable {
   }
 
   var isArmed: Bool { (failureCount ?? -1) >= 0 }
+
+  /// Whether the last probe found the service failing; a probe this box kept from being
+  /// made (`ProbeFailure.isOnThisBox`) is our trouble, not the service's failure.
+  var probeFails: Bool { lastProbe?.result.failure.map { !$0.isOnThisBox } ?? false }
 }

@@ -18,7 +18,9 @@ struct LatencyWindow: Sendable, Equatable {
     self.span = span
   }
 
+  /// A probe this box kept from being made says nothing of the service: it is left out.
   mutating func add(_ result: ProbeResult, at time: Double) {
+    guard result.failure?.isOnThisBox != true else { return }
     samples.append(Sample(time: time, healthy: result.isHealthy, milliseconds: result.timings.total.inMilliseconds))
     samples.removeAll { $0.time < time - span }
   }

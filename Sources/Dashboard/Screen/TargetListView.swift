@@ -57,7 +57,7 @@ struct TargetListView {
       let word: String? =
         if box.targets[index].pendingRestart != nil {
           "awaiting approval"
-        } else if box.targets[index].lastProbe.map({ !$0.result.isHealthy }) == true {
+        } else if box.targets[index].probeFails {
           "failing"
         } else if box.targets[index].timerProblem != nil {
           "not watched"
@@ -248,9 +248,9 @@ struct TargetTable: Panel {
     let tone = Self.tone(of: target)
     if pending {
       statusText = "AWAITING APPROVAL"
-    } else if target.lastProbe?.result.failure != nil {
+    } else if target.probeFails {
       statusText = "FAILING"
-    } else if trouble != nil {
+    } else if trouble != nil || target.lastProbe?.result.failure != nil {
       statusText = "ERROR"
     } else if target.lastProbe != nil {
       statusText = "ok"

@@ -85,7 +85,8 @@ struct ProbePanel: Panel {
     let graphRow = row + rows.count
     let verdict =
       last.result.isHealthy
-      ? "\(glyphs.okMark) ok \(last.time.timeOfDay)" : "\(glyphs.failMark) failed \(last.time.timeOfDay)"
+      ? "\(glyphs.okMark) ok \(last.time.timeOfDay)"
+      : "\(glyphs.failMark) \(model.probeFails ? "failed" : "not probed") \(last.time.timeOfDay)"
     let failed = model.latency.failures
     let legend = "  last \(Int(model.latency.span)) s\(failed > 0 ? ", \(failed) failed" : "")  "
     if chartRows > 0 {
