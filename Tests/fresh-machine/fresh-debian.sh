@@ -57,7 +57,14 @@ bind /sys "$root/sys"
 bind /dev "$root/dev"
 mount -t tmpfs tmpfs "$root/run"; mounted+=("$root/run")
 mount -t tmpfs tmpfs "$root/tmp"; mounted+=("$root/tmp")
-in_root() { chroot "$root" /usr/bin/env -i HOME=/root PATH=/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
+# The fresh root becomes the root of a mount namespace of its own (pivot_root), not a chroot
+# inside this machine's: systemd sets up a hardened unit's mounts from its namespace's root, so
+# under a chroot a unit saw this machine's paths (/proc/PID/exe named /var/tmp/whc-fresh-debian/…).
+in_root() {
+  unshare --mount --fork -- /bin/sh -c 'cd "$1" && pivot_root . mnt && cd / && umount -l /mnt && shift &&
+    exec /usr/bin/env -i HOME=/root PATH=/opt/swift/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      LANG=C.UTF-8 "$@"' sh "$root" "$@"
+}
 
 # What the Swift toolchain needs to run and build on Debian 12 (swift.org's list, with the
 # run-time libraries where it names -dev packages our build itself needs: ncurses is ours to
