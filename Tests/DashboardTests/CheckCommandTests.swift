@@ -538,8 +538,15 @@ import Testing
     let sandbox = try CommandSandbox()
     let root = try sandbox.run(["--help"])
     #expect(root.status == 0)
-    for code in ["0  the check ran", "1  our own error", "2  the command line", "3  the threshold"] {
+    for code in ["0  the check ran", "1  our own or this box's error", "2  the command line", "3  the threshold"] {
       #expect(root.standardOutput.contains(code), "\(code)")
+    }
+    // One line a code, as typed: a meaning too long for 80 columns wraps to the margin.
+    let lines = root.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+    let table = lines.drop { $0 != "Exit status:" }.dropFirst().prefix { !$0.isEmpty }
+    #expect(table.count == CheckExitStatus.allCases.count, "\(table)")
+    for (line, status) in zip(table, CheckExitStatus.allCases) {
+      #expect(line.hasPrefix("  \(status.rawValue)  "), "\(line)")
     }
     let check = try sandbox.run(["check", "--help"])
     for option in ["--state-file", "--threshold", "--log-file", "--dry-run", "--timeout", "--ca-file", "--config"] {

@@ -49,8 +49,7 @@ extension CheckExitStatus {
   public var meaning: String {
     switch self {
     case .completed: "the check ran: healthy, counted, not armed yet, restarted, dry run"
-    case .ourError:
-      "our own error (arguments, config, files, systemctl, a probe this box could not make): nothing was counted"
+    case .ourError: "our own or this box's error (arguments, files, systemctl): nothing counted"
     case .usage: "the command line itself is wrong (unknown option, missing value)"
     case .restartFailed: "the threshold was reached but `systemctl restart` failed or timed out"
     case .nothingToDecide: "approve or reject found no pending restart request"
@@ -59,7 +58,8 @@ extension CheckExitStatus {
     }
   }
 
-  /// `  0  the check ran…`, one line a code.
+  /// `  0  the check ran…`, one line a code: each meaning fits 80 columns after its code,
+  /// or the help's wrap would start its second line at the margin.
   public static var table: String {
     allCases.map { "  \($0.rawValue)  \($0.meaning)" }.joined(separator: "\n")
   }
