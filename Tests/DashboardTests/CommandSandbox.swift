@@ -143,9 +143,11 @@ final class CommandSandbox {
     try start(arguments, path: path, environment: environment).finish()
   }
 
-  /// The usual check of `uri` with this sandbox's state and log files.
-  func check(_ uri: String, _ extra: [String] = []) throws -> Outcome {
-    try run([uri, "openems.service", "--state-file", statePath, "--log-file", logPath] + extra)
+  /// The usual check of `uri` with this sandbox's state and log files, run `through` a wrapper
+  /// if given (`unshare …`).
+  func check(_ uri: String, _ extra: [String] = [], through wrapper: [String] = []) throws -> Outcome {
+    try start([uri, "openems.service", "--state-file", statePath, "--log-file", logPath] + extra, through: wrapper)
+      .finish()
   }
 
   final class Running {

@@ -91,10 +91,8 @@ import Testing
       try hosts.write(toFile: path, atomically: false, encoding: .utf8)
       box += " && mount --bind '\(path)' /etc/hosts"
     }
-    let outcome = try sandbox.start(
-      [uri, "openems.service", "--state-file", sandbox.statePath, "--log-file", sandbox.logPath],
-      through: ["/usr/bin/unshare", "--net", "--mount", "/bin/sh", "-c", box + " && exec \"$0\" \"$@\""]
-    ).finish()
+    let outcome = try sandbox.check(
+      uri, through: ["/usr/bin/unshare", "--net", "--mount", "/bin/sh", "-c", box + " && exec \"$0\" \"$@\""])
     return (sandbox, outcome)
   }
 
